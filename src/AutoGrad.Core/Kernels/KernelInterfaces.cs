@@ -1,0 +1,25 @@
+using System.Numerics;
+
+namespace AutoGrad.Kernels;
+
+/// <summary>An elementwise kernel <c>y = f(x)</c> over spans of equal length.</summary>
+internal interface IUnaryKernel
+{
+    static abstract void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>An elementwise kernel <c>d = f(x, y)</c>, with the scalar-broadcast forms the broadcast driver needs.</summary>
+internal interface IBinaryKernel
+{
+    static abstract void VV<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract void VS<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract void SV<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>;
+}
+
+/// <summary>A reduction: its identity, a span folded into a scalar, and a span folded elementwise into another.</summary>
+internal interface IReduceKernel
+{
+    static abstract T Identity<T>() where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract T Fold<T>(T acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+    static abstract void FoldInto<T>(Span<T> acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
+}

@@ -1,0 +1,125 @@
+using System.Numerics;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace AutoGrad.Kernels;
+
+// Elementwise kernels, one struct each: spans in, spans out, no allocation.
+
+/// <summary>−x</summary>
+internal struct NegKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Negate(x, y); }
+
+/// <summary>eˣ</summary>
+internal struct ExpKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Exp(x, y); }
+
+/// <summary>ln x</summary>
+internal struct LogKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Log(x, y); }
+
+/// <summary>ln(1 + x), accurate for small x.</summary>
+internal struct Log1pKernel : IUnaryKernel
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = Scalar.Log1p(x[i]);
+    }
+}
+
+/// <summary>√x</summary>
+internal struct SqrtKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Sqrt(x, y); }
+
+/// <summary>|x|</summary>
+internal struct AbsKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Abs(x, y); }
+
+/// <summary>sign(x) ∈ {−1, 0, 1}; NaN stays NaN.</summary>
+internal struct SignKernel : IUnaryKernel
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            T v = x[i];
+            y[i] = T.IsNaN(v) ? v : v > T.Zero ? T.One : v < T.Zero ? -T.One : T.Zero;
+        }
+    }
+}
+
+/// <summary>sin x</summary>
+internal struct SinKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Sin(x, y); }
+
+/// <summary>cos x</summary>
+internal struct CosKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Cos(x, y); }
+
+/// <summary>tanh x</summary>
+internal struct TanhKernel : IUnaryKernel
+{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Tanh(x, y); }
+
+/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e).</summary>
+internal struct SigmoidKernel : IUnaryKernel
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TP.Abs(x, y);
+        TP.Negate(y, y);
+        TP.Exp(y, y);
+        for (int i = 0; i < x.Length; i++)
+        {
+            T e = y[i];
+            y[i] = (x[i] >= T.Zero ? T.One : e) / (T.One + e);
+            if (T.IsNaN(x[i])) y[i] = x[i];
+        }
+    }
+}
+
+/// <summary>ln(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows.</summary>
+internal struct SoftplusKernel : IUnaryKernel
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TP.Abs(x, y);
+        TP.Negate(y, y);
+        TP.Exp(y, y);
+        for (int i = 0; i < x.Length; i++)
+        {
+            T v = x[i];
+            y[i] = (v > T.Zero ? v : T.Zero) + Scalar.Log1p(y[i]);
+            if (T.IsNaN(v)) y[i] = v;
+        }
+    }
+}
+
+/// <summary>max(x, 0); NaN stays NaN.</summary>
+internal struct ReluKernel : IUnaryKernel
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > T.Zero ? x[i] : T.IsNaN(x[i]) ? x[i] : T.Zero;
+    }
+}
+
+/// <summary>1 where x &gt; 0, else 0: the derivative of relu (relu′(0) = 0).</summary>
+internal struct StepKernel : IUnaryKernel
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > T.Zero ? T.One : T.Zero;
+    }
+}
+
+/// <summary>Scalar helpers shared by kernels.</summary>
+internal static class Scalar
+{
+    /// <summary>ln(1 + x) accurate near 0 (Goldberg's correction: u = 1 + x; ln(u)·x/(u − 1)).</summary>
+    public static T Log1p<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T u = T.One + x;
+        if (u == T.One) return x;
+        if (T.IsPositiveInfinity(u)) return u;
+        return T.Log(u) * x / (u - T.One);
+    }
+}

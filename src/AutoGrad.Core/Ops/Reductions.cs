@@ -1,0 +1,186 @@
+using AutoGrad.Kernels;
+using AutoGrad.Tape;
+
+namespace AutoGrad.Ops;
+
+/// <summary>State saved by a reduction: the input's shape and the sorted axes reduced.</summary>
+internal sealed record ReduceInfo(int[] InputDims, int[] Axes, bool KeepDims)
+{
+    /// <summary>Reshapes a reduced result (or its gradient) so that it broadcasts against the input.</summary>
+    public Tensor Keep(Tensor t) => KeepDims ? t : t.Reshape(Shape.Reduced(InputDims, Axes, true));
+}
+
+/// <summary>Σ over axes; backward broadcasts g back over the reduced axes.</summary>
+internal sealed class SumOp : Op
+{
+    public static readonly SumOp I = new();
+    public override string Name => "Sum";
+
+    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
+    {
+        var ax = Shape.Axes(Name, axes, x.Dims);
+        var y = Compute.Reduce<SumKernel>(x, ax, keepDims);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        grads[0] = info.Keep(g).BroadcastTo(info.InputDims);
+    }
+}
+
+/// <summary>Π over axes; gradient g·Π/xᵢ, computed without dividing where an input is zero.</summary>
+internal sealed class ProdOp : Op
+{
+    public static readonly ProdOp I = new();
+    public override string Name => "Prod";
+
+    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
+    {
+        var ax = Shape.Axes(Name, axes, x.Dims);
+        var y = Compute.Reduce<ProdKernel>(x, ax, keepDims);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        var x = n.A!;
+        var gk = info.Keep(g);
+        if (x.Eq(0.0).ToArray().All(v => v == 0))
+        {
+            grads[0] = gk * info.Keep(n.Output!) / x;
+            return;
+        }
+        // With zeros, Π_{j≠i} x_j is rebuilt as the product of the other entries: replace each zero by 1,
+        // count zeros per slice, and keep only entries whose slice has no other zero.
+        if (GradMode.IsEnabled)
+            throw new NotSupportedException($"Prod: second derivatives at inputs containing zeros are not supported (input shape {Shape.Format(x.Dims)}).");
+        var isZero = x.Eq(0.0);
+        var safe = Tensor.Where(isZero, 1.0, x);
+        var pSafe = info.Keep(Compute.Reduce<ProdKernel>(safe, info.Axes, info.KeepDims));
+        var zeros = info.Keep(Compute.Reduce<SumKernel>(isZero, info.Axes, info.KeepDims));
+        // Entry i: if x_i = 0, the others' product is pSafe when it is the only zero; if x_i ≠ 0, pSafe/x_i when there is no zero.
+        var others = Tensor.Where(isZero, Tensor.Where(zeros.Eq(1.0), pSafe, 0.0), Tensor.Where(zeros.Eq(0.0), pSafe / safe, 0.0));
+        grads[0] = gk * others;
+    }
+}
+
+/// <summary>max (or min) over axes; the gradient goes to the extreme entries, split equally among ties.</summary>
+internal sealed class ExtremumOp : Op
+{
+    public static readonly ExtremumOp Max = new(true), Min = new(false);
+    private readonly bool _max;
+    private ExtremumOp(bool max) => _max = max;
+    public override string Name => _max ? "Max" : "Min";
+
+    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
+    {
+        if (x.Count == 0) throw new ArgumentException($"{Name}: the tensor is empty (shape {Shape.Format(x.Dims)}); the extremum of nothing is undefined.");
+        var ax = Shape.Axes(Name, axes, x.Dims);
+        var y = _max ? Compute.Reduce<MaxReduceKernel>(x, ax, keepDims) : Compute.Reduce<MinReduceKernel>(x, ax, keepDims);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        var hit = n.A!.Eq(info.Keep(n.Output!.Detach()));
+        var count = Compute.Reduce<SumKernel>(hit, info.Axes, true);
+        grads[0] = info.Keep(g) * (hit / count);
+    }
+}
+
+/// <summary>
+/// log Σ exp over axes, shifted by the maximum: a primitive for stability. When a slice is all −∞ the
+/// value is −∞ and the gradient is the limit softmax (uniform), not NaN. Gradient g·softmax(x).
+/// </summary>
+internal sealed class LogSumExpOp : Op
+{
+    public static readonly LogSumExpOp I = new();
+    public override string Name => "LogSumExp";
+
+    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
+    {
+        var ax = Shape.Axes(Name, axes, x.Dims);
+        var y = Forward(x, ax, keepDims);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
+        return y;
+    }
+
+    private static Tensor Forward(Tensor x, int[] axes, bool keepDims)
+    {
+        var m = Compute.Reduce<MaxReduceKernel>(x, axes, true);
+        // A non-finite maximum (all −∞, or a +∞) is not subtracted: the shifted sum then gives −∞ or +∞ exactly.
+        var shift = Tensor.Where(Compute.Zip<SubKernel>("LogSumExp", m, m).Ne(0.0), 0.0, m);
+        var s = Compute.Reduce<SumKernel>(Compute.Map<ExpKernel>(Compute.Zip<SubKernel>("LogSumExp", x, shift)), axes, true);
+        var y = Compute.Zip<AddKernel>("LogSumExp", Compute.Map<LogKernel>(s), shift);
+        return keepDims ? y : y.Reshape(Shape.Reduced(x.Dims, axes, false));
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        grads[0] = info.Keep(g) * SoftmaxOp.I.Apply(n.A!, info.Axes);
+    }
+}
+
+/// <summary>
+/// softmax over axes: exp(x − max) / Σ exp(x − max). Entries equal to the maximum are shifted to exactly 0,
+/// so a slice of all −∞ gives the uniform distribution and +∞ entries share the mass. Backward y ⊙ (g − Σ g⊙y).
+/// </summary>
+internal sealed class SoftmaxOp : Op
+{
+    public static readonly SoftmaxOp I = new();
+    public override string Name => "Softmax";
+
+    public Tensor Apply(Tensor x, int[] axes)
+    {
+        var z = Shifted(x, axes);
+        var e = Compute.Map<ExpKernel>(z);
+        var y = Compute.Zip<DivKernel>(Name, e, Compute.Reduce<SumKernel>(e, axes, true));
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = axes;
+        return y;
+    }
+
+    /// <summary>x − max(x) over axes, exactly 0 where x equals its maximum (so ±∞ maxima give no NaN).</summary>
+    internal static Tensor Shifted(Tensor x, int[] axes)
+    {
+        var m = Compute.Reduce<MaxReduceKernel>(x, axes, true);
+        using (GradMode.NoGrad())
+            return Tensor.Where(x.Eq(m), 0.0, x - m);
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var axes = (int[])n.Saved!;
+        var y = n.Output!;
+        grads[0] = y * (g - (g * y).Sum(axes, keepDims: true));
+    }
+}
+
+/// <summary>log softmax over axes: z − log Σ exp z with z the shifted input (see <see cref="SoftmaxOp"/>). Backward g − softmax ⊙ Σ g.</summary>
+internal sealed class LogSoftmaxOp : Op
+{
+    public static readonly LogSoftmaxOp I = new();
+    public override string Name => "LogSoftmax";
+
+    public Tensor Apply(Tensor x, int[] axes)
+    {
+        var z = SoftmaxOp.Shifted(x, axes);
+        var lse = Compute.Map<LogKernel>(Compute.Reduce<SumKernel>(Compute.Map<ExpKernel>(z), axes, true));
+        var y = Compute.Zip<SubKernel>(Name, z, lse);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = axes;
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var axes = (int[])n.Saved!;
+        grads[0] = g - n.Output!.Exp() * g.Sum(axes, keepDims: true);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using AutoGrad.Kernels;
+using AutoGrad.Tape;
+
+namespace AutoGrad.Ops;
+
+/// <summary>
+/// An elementwise function y = f(x). A subclass gives its kernel and its derivative f′ written with
+/// differentiable tensor operations; the backward rule g ⊙ f′ is shared here.
+/// </summary>
+internal abstract class UnaryOp : Op
+{
+    public Tensor Apply(Tensor x)
+    {
+        var y = Forward(x);
+        GradMode.Record(this, y, x);
+        return y;
+    }
+
+    protected abstract Tensor Forward(Tensor x);
+
+    /// <summary>f′(x); <paramref name="y"/> is the saved output f(x). Ops whose rule reads better as a whole override <see cref="Backward"/> instead.</summary>
+    protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException($"{Name} overrides Backward.");
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g * Derivative(n.A!, n.Output!);
+}
+
+/// <summary>−x</summary>
+internal sealed class NegOp : UnaryOp
+{
+    public static readonly NegOp I = new();
+    public override string Name => "Neg";
+    protected override Tensor Forward(Tensor x) => Compute.Map<NegKernel>(x);
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = -g;
+}
+
+/// <summary>eˣ; derivative y.</summary>
+internal sealed class ExpOp : UnaryOp
+{
+    public static readonly ExpOp I = new();
+    public override string Name => "Exp";
+    protected override Tensor Forward(Tensor x) => Compute.Map<ExpKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => y;
+}
+
+/// <summary>ln x; derivative 1/x.</summary>
+internal sealed class LogOp : UnaryOp
+{
+    public static readonly LogOp I = new();
+    public override string Name => "Log";
+    protected override Tensor Forward(Tensor x) => Compute.Map<LogKernel>(x);
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g / n.A!;
+}
+
+/// <summary>ln(1 + x); derivative 1/(1 + x).</summary>
+internal sealed class Log1pOp : UnaryOp
+{
+    public static readonly Log1pOp I = new();
+    public override string Name => "Log1p";
+    protected override Tensor Forward(Tensor x) => Compute.Map<Log1pKernel>(x);
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g / (n.A! + 1.0);
+}
+
+/// <summary>√x; derivative 1/(2y).</summary>
+internal sealed class SqrtOp : UnaryOp
+{
+    public static readonly SqrtOp I = new();
+    public override string Name => "Sqrt";
+    protected override Tensor Forward(Tensor x) => Compute.Map<SqrtKernel>(x);
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g * 0.5 / n.Output!;
+}
+
+/// <summary>|x|; derivative sign(x), so abs′(0) = 0.</summary>
+internal sealed class AbsOp : UnaryOp
+{
+    public static readonly AbsOp I = new();
+    public override string Name => "Abs";
+    protected override Tensor Forward(Tensor x) => Compute.Map<AbsKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => x.Sign();
+}
+
+/// <summary>sign(x); derivative 0 almost everywhere (nothing flows back).</summary>
+internal sealed class SignOp : UnaryOp
+{
+    public static readonly SignOp I = new();
+    public override string Name => "Sign";
+    protected override Tensor Forward(Tensor x) => Compute.Map<SignKernel>(x);
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = null;
+}
+
+/// <summary>sin x; derivative cos x.</summary>
+internal sealed class SinOp : UnaryOp
+{
+    public static readonly SinOp I = new();
+    public override string Name => "Sin";
+    protected override Tensor Forward(Tensor x) => Compute.Map<SinKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => x.Cos();
+}
+
+/// <summary>cos x; derivative −sin x.</summary>
+internal sealed class CosOp : UnaryOp
+{
+    public static readonly CosOp I = new();
+    public override string Name => "Cos";
+    protected override Tensor Forward(Tensor x) => Compute.Map<CosKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => -x.Sin();
+}
+
+/// <summary>tanh x; derivative 1 − y².</summary>
+internal sealed class TanhOp : UnaryOp
+{
+    public static readonly TanhOp I = new();
+    public override string Name => "Tanh";
+    protected override Tensor Forward(Tensor x) => Compute.Map<TanhKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => 1.0 - y * y;
+}
+
+/// <summary>σ(x) = 1/(1 + e⁻ˣ), computed split by sign; derivative y(1 − y).</summary>
+internal sealed class SigmoidOp : UnaryOp
+{
+    public static readonly SigmoidOp I = new();
+    public override string Name => "Sigmoid";
+    protected override Tensor Forward(Tensor x) => Compute.Map<SigmoidKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => y * (1.0 - y);
+}
+
+/// <summary>max(x, 0); derivative 1 where x &gt; 0 and 0 elsewhere (relu′(0) = 0, as PyTorch).</summary>
+internal sealed class ReluOp : UnaryOp
+{
+    public static readonly ReluOp I = new();
+    public override string Name => "Relu";
+    protected override Tensor Forward(Tensor x) => Compute.Map<ReluKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => Compute.Map<StepKernel>(x);
+}
+
+/// <summary>
+/// ln(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)): a primitive for stability, since the composition
+/// log(1 + exp(x)) overflows for x &gt; 709. Derivative σ(x).
+/// </summary>
+internal sealed class SoftplusOp : UnaryOp
+{
+    public static readonly SoftplusOp I = new();
+    public override string Name => "Softplus";
+    protected override Tensor Forward(Tensor x) => Compute.Map<SoftplusKernel>(x);
+    protected override Tensor Derivative(Tensor x, Tensor y) => x.Sigmoid();
+}
+
+/// <summary>xᵖ for a constant p; derivative p·xᵖ⁻¹ (0 when p = 0).</summary>
+internal sealed class PowScalarOp : Op
+{
+    public static readonly PowScalarOp I = new();
+    public override string Name => "Pow";
+
+    public Tensor Apply(Tensor x, double p)
+    {
+        var y = Compute.ZipScalar<PowKernel>(x, p);
+        if (GradMode.Record(this, y, x) is { } n) n.Arg0 = p;
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        double p = n.Arg0;
+        grads[0] = p == 0 ? null : p == 1 ? g : g * (p * n.A!.Pow(p - 1));
+    }
+}
+
+/// <summary>min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi (bounds included, as PyTorch) and is 0 elsewhere.</summary>
+internal sealed class ClampOp : Op
+{
+    public static readonly ClampOp I = new();
+    public override string Name => "Clamp";
+
+    public Tensor Apply(Tensor x, double lo, double hi)
+    {
+        if (double.IsNaN(lo) || double.IsNaN(hi) || lo > hi)
+            throw new ArgumentException($"Clamp: the bounds must satisfy min ≤ max, got min {lo} and max {hi} (tensor shape {Shape.Format(x.Dims)}).");
+        var y = Compute.ZipScalar<MinKernel>(Compute.ZipScalar<MaxKernel>(x, lo), hi);
+        if (GradMode.Record(this, y, x) is { } n) { n.Arg0 = lo; n.Arg1 = hi; }
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        var x = n.A!;
+        var inside = Compute.Zip<MulKernel>("Clamp", Compute.ZipScalar<CompareKernel<Ge>>(x, n.Arg0), Compute.ZipScalar<CompareKernel<Le>>(x, n.Arg1));
+        grads[0] = Tensor.Where(inside, g, 0.0);
+    }
+}

@@ -1,0 +1,174 @@
+namespace AutoGrad.Tape;
+
+/// <summary>
+/// The reverse sweep. It orders the recorded nodes reachable from the outputs (an iterative depth-first
+/// search, so a chain of a million operations needs no deep stack), then visits them outputs-first,
+/// handing each node's accumulated gradient to its op's backward rule and adding the results into the
+/// gradients of the node's inputs. Broadcasting is undone here, once, for every rule.
+/// </summary>
+internal static class Engine
+{
+    private static int _stampCounter;
+    [ThreadStatic] private static int _depth;
+
+    /// <summary>
+    /// Backpropagates from <paramref name="outputs"/> seeded with <paramref name="seeds"/> (ones for one-element outputs).
+    /// With <paramref name="inputs"/> null, gradients accumulate into <see cref="Tensor.Grad"/> of leaves that require them;
+    /// otherwise the gradients with respect to <paramref name="inputs"/> are returned (zeros where unreachable) and no
+    /// <see cref="Tensor.Grad"/> changes.
+    /// </summary>
+    public static Tensor[]? Backward(Tensor[] outputs, Tensor?[]? seeds, Tensor[]? inputs, bool retainGraph, bool createGraph)
+    {
+        var seedList = new Tensor[outputs.Length];
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            var o = outputs[k];
+            var s = seeds?[k];
+            if (s is null)
+            {
+                if (o.Count != 1)
+                    throw new InvalidOperationException(
+                        $"Backward: the output has shape {Shape.Format(o.Dims)}, not a single element; pass a seed of that shape (the vector of the vector-Jacobian product).");
+                s = Tensor.OnesLike(o);
+            }
+            else if (!Shape.Equal(s.Dims, o.Dims) || s.DType != o.DType)
+                throw new ArgumentException(
+                    $"Backward: the seed has shape {Shape.Format(s.Dims)} ({s.DType.Name()}) but the output has shape {Shape.Format(o.Dims)} ({o.DType.Name()}).");
+            seedList[k] = s;
+        }
+
+        int stamp = Interlocked.Increment(ref _stampCounter);
+        bool nested = _depth > 0;
+        List<(Node node, int stamp, int slot)>? restore = nested ? new() : null;
+        var order = new List<Node>();
+        var result = inputs is null ? null : new Tensor?[inputs.Length];
+        _depth++;
+        try
+        {
+            int maxArity = Sort(outputs, inputs, stamp, order, restore);
+            var pending = new Tensor?[order.Count];
+            var grads = new Tensor?[Math.Max(maxArity, 1)];
+
+            using var mode = createGraph ? (IDisposable)GradMode.EnableGrad() : GradMode.NoGrad();
+
+            for (int k = 0; k < outputs.Length; k++)
+                Deliver(outputs[k], seedList[k], pending, inputs, result, createGraph);
+
+            for (int idx = 0; idx < order.Count; idx++)
+            {
+                var n = order[idx];
+                var g = pending[idx];
+                pending[idx] = null;
+                if (g is not null)
+                {
+                    if (n.Released)
+                        throw new InvalidOperationException(
+                            $"Backward through {n.Op.Name} a second time: its saved values were released after the first backward. Pass retainGraph: true to the first call to keep them.");
+                    n.Op.Backward(n, g, grads);
+                    for (int i = 0; i < n.Arity; i++)
+                    {
+                        var gi = grads[i];
+                        grads[i] = null;
+                        var x = n.Input(i);
+                        if (gi is null || !x.RequiresGrad) continue;
+                        Deliver(x, Conform(n, i, x, gi), pending, inputs, result, createGraph);
+                    }
+                }
+                if (!retainGraph) n.Release();
+            }
+        }
+        finally
+        {
+            _depth--;
+            if (restore is not null)
+                foreach (var (node, s, slot) in restore) { node.Stamp = s; node.Slot = slot; }
+        }
+
+        if (result is null) return null;
+        var r = new Tensor[result.Length];
+        for (int j = 0; j < r.Length; j++) r[j] = result[j] ?? Tensor.ZerosLike(inputs![j]);
+        return r;
+    }
+
+    /// <summary>Post-order depth-first search without recursion; fills <paramref name="order"/> outputs-first and sets each node's slot.</summary>
+    /// <remarks>The search stops at requested <paramref name="inputs"/>: what produced them needs no gradient here.</remarks>
+    private static int Sort(Tensor[] outputs, Tensor[]? inputs, int stamp, List<Node> order, List<(Node, int, int)>? restore)
+    {
+        var stack = new Stack<(Node node, int next)>();
+        int maxArity = 0;
+        foreach (var o in outputs)
+        {
+            if (o.GradFn is not { } root || root.Stamp == stamp || IsInput(o)) continue;
+            Visit(root);
+            while (stack.Count > 0)
+            {
+                var (n, next) = stack.Pop();
+                if (next < n.Arity)
+                {
+                    stack.Push((n, next + 1));
+                    var x = n.Input(next);
+                    if (x.GradFn is { } child && child.Stamp != stamp && !IsInput(x)) Visit(child);
+                }
+                else order.Add(n);
+            }
+        }
+        order.Reverse();
+        for (int i = 0; i < order.Count; i++) order[i].Slot = i;
+        return maxArity;
+
+        bool IsInput(Tensor t) => inputs is not null && Array.IndexOf(inputs, t) >= 0;
+
+        void Visit(Node n)
+        {
+            restore?.Add((n, n.Stamp, n.Slot));
+            n.Stamp = stamp;
+            if (n.Released)
+                throw new InvalidOperationException(
+                    $"Backward through {n.Op.Name} a second time: its saved values were released after the first backward. Pass retainGraph: true to the first call to keep them.");
+            maxArity = Math.Max(maxArity, n.Arity);
+            stack.Push((n, 0));
+        }
+    }
+
+    /// <summary>Checks a rule's gradient against its input and sums broadcast dimensions back to the input's shape.</summary>
+    private static Tensor Conform(Node n, int i, Tensor x, Tensor g)
+    {
+        if (g.DType != x.DType)
+            throw new InvalidOperationException(
+                $"{n.Op.Name}: backward returned a {g.DType.Name()} gradient for input {i}, which is {x.DType.Name()}.");
+        if (Shape.Equal(g.Dims, x.Dims)) return g;
+        if (n.Op.GradientsMayBroadcast && Shape.BroadcastsTo(x.Dims, g.Dims)) return g.SumTo(x.Dims);
+        throw new InvalidOperationException(
+            $"{n.Op.Name}: backward returned a gradient of shape {Shape.Format(g.Dims)} for input {i}, whose shape is {Shape.Format(x.Dims)}.");
+    }
+
+    private static void Deliver(Tensor t, Tensor g, Tensor?[] pending, Tensor[]? inputs, Tensor?[]? result, bool createGraph)
+    {
+        if (inputs is not null)
+        {
+            int j = Array.IndexOf(inputs, t);
+            if (j >= 0)
+            {
+                result![j] = result[j] is null ? g : result[j]! + g;
+                return;
+            }
+        }
+        if (t.GradFn is { } node)
+        {
+            ref var p = ref pending[node.Slot];
+            p = p is null ? g : p + g;
+            return;
+        }
+        if (inputs is not null) return;
+        if (!t.RequiresGrad) return;
+        if (t.Grad is null)
+            t.Grad = createGraph && g.GradFn is not null ? g : g.Copy();
+        else if (!Shape.Equal(t.Grad.Dims, t.Dims) || t.Grad.DType != t.DType)
+            throw new InvalidOperationException(
+                $"Backward: the existing Grad of a leaf has shape {Shape.Format(t.Grad.Dims)} ({t.Grad.DType.Name()}) but the leaf has shape {Shape.Format(t.Dims)} ({t.DType.Name()}).");
+        else if (createGraph || t.Grad.GradFn is not null)
+            t.Grad = t.Grad + g;
+        else
+            t.Grad.AddInPlace(g);
+    }
+}

@@ -1,0 +1,80 @@
+using AutoGrad.Tape;
+
+namespace AutoGrad;
+
+/// <summary>
+/// Whether operations are recorded on the tape. Recording is on by default and is per thread: each thread
+/// records on its own tape.
+/// </summary>
+public static class GradMode
+{
+    [ThreadStatic] private static int _disabledDepth;
+
+    /// <summary>True when operations on tensors that require gradients are being recorded on this thread.</summary>
+    public static bool IsEnabled => _disabledDepth == 0;
+
+    /// <summary>
+    /// Turns recording off on this thread until the returned scope is disposed:
+    /// <c>using (GradMode.NoGrad()) { ... }</c>. Results computed inside do not require gradients. Scopes nest.
+    /// </summary>
+    public static NoGradScope NoGrad()
+    {
+        _disabledDepth++;
+        return new NoGradScope(true);
+    }
+
+    /// <summary>Turns recording on inside a <see cref="NoGrad"/> scope until the returned scope is disposed.</summary>
+    public static EnableGradScope EnableGrad()
+    {
+        int saved = _disabledDepth;
+        _disabledDepth = 0;
+        return new EnableGradScope(saved);
+    }
+
+    internal static void Leave() => _disabledDepth--;
+    internal static void Restore(int depth) => _disabledDepth = depth;
+
+    /// <summary>Records <paramref name="op"/> as the producer of <paramref name="output"/> if recording is on and an input requires gradients.</summary>
+    internal static Node? Record(Op op, Tensor output, Tensor a, Tensor? b = null)
+    {
+        if (_disabledDepth != 0 || !(a.RequiresGrad || (b is not null && b.RequiresGrad))) return null;
+        var n = new Node(op, output, a, b);
+        output.MarkRecorded(n);
+        return n;
+    }
+
+    /// <summary>Records an op with any number of inputs.</summary>
+    internal static Node? Record(Op op, Tensor output, Tensor[] inputs)
+    {
+        if (_disabledDepth != 0) return null;
+        bool any = false;
+        foreach (var t in inputs) any |= t.RequiresGrad;
+        if (!any) return null;
+        var n = new Node(op, output, inputs);
+        output.MarkRecorded(n);
+        return n;
+    }
+}
+
+/// <summary>The scope returned by <see cref="GradMode.NoGrad"/>; disposing it turns recording back on.</summary>
+public readonly struct NoGradScope : IDisposable
+{
+    private readonly bool _active;
+    internal NoGradScope(bool active) => _active = active;
+
+    /// <summary>Ends the scope.</summary>
+    public void Dispose()
+    {
+        if (_active) GradMode.Leave();
+    }
+}
+
+/// <summary>The scope returned by <see cref="GradMode.EnableGrad"/>; disposing it restores the previous mode.</summary>
+public readonly struct EnableGradScope : IDisposable
+{
+    private readonly int _saved;
+    internal EnableGradScope(int saved) => _saved = saved;
+
+    /// <summary>Ends the scope.</summary>
+    public void Dispose() => GradMode.Restore(_saved);
+}

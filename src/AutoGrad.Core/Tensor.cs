@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using AutoGrad.Tape;
+
+namespace AutoGrad;
+
+/// <summary>
+/// A dense, row-major, n-dimensional array of float64 (default) or float32 values that can take part in
+/// reverse-mode differentiation. A 0-d tensor is a scalar.
+/// </summary>
+/// <remarks>
+/// <para>Operations on tensors that require gradients are recorded on the tape (see <see cref="GradMode"/>):
+/// each result remembers the operation that made it. <see cref="Backward(Tensor?, bool, bool)"/> then
+/// fills <see cref="Grad"/> of every leaf that requires it. Gradients accumulate across calls until
+/// <see cref="ZeroGrad"/>, as in PyTorch.</para>
+/// <para>Storage is always contiguous. <see cref="Reshape(int[])"/> shares storage with its input; permutes,
+/// slices and broadcasts copy. Tensors are not thread-safe to mutate, but each thread records on its own.</para>
+/// </remarks>
+public sealed partial class Tensor
+{
+    /// <summary>The element storage: a <c>double[]</c> or a <c>float[]</c> of at least <see cref="Count"/> elements.</summary>
+    internal readonly Array Storage;
+    internal readonly int[] Dims;
+    private readonly int _count;
+    private bool _requiresGrad;
+
+    /// <summary>The operation that produced this tensor, when it was recorded; null for leaves.</summary>
+    internal Node? GradFn;
+
+    internal Tensor(Array storage, int[] dims, DType dtype)
+    {
+        Storage = storage;
+        Dims = dims;
+        DType = dtype;
+        _count = dims.Length == 0 ? 1 : AutoGrad.Shape.Size(dims);
+    }
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The dimensions (a copy). Empty for a scalar.</summary>
+    public int[] Shape => (int[])Dims.Clone();
+
+    /// <summary>The number of dimensions (0 for a scalar).</summary>
+    public int Rank => Dims.Length;
+
+    /// <summary>The number of elements (1 for a scalar).</summary>
+    public int Count => _count;
+
+    /// <summary>The size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
+    public int Dim(int axis) => Dims[AutoGrad.Shape.Axis("Dim", axis, Dims)];
+
+    /// <summary>An optional name shown in tape printouts and error messages.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Set it on leaves (tensors you created); results of recorded
+    /// operations report true and cannot be changed (use <see cref="Detach"/> instead).
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (GradFn is not null && !value)
+                throw new InvalidOperationException(
+                    $"RequiresGrad: cannot clear it on the result of {GradFn.Op.Name}; call Detach() to get a tensor outside the graph.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    public Tensor RequireGrad(bool requires = true)
+    {
+        RequiresGrad = requires;
+        return this;
+    }
+
+    /// <summary>True for tensors not produced by a recorded operation (created by the user, or detached).</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>
+    /// The accumulated gradient of the last <see cref="Backward(Tensor?, bool, bool)"/> calls (null before the first).
+    /// It has this tensor's shape and element type.
+    /// </summary>
+    public Tensor? Grad { get; set; }
+
+    internal void MarkRecorded(Node node)
+    {
+        GradFn = node;
+        _requiresGrad = true;
+    }
+
+    /// <summary>The elements as a span of <typeparamref name="T"/>; the caller has checked <see cref="DType"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<T> Span<T>() where T : unmanaged => Unsafe.As<T[]>(Storage).AsSpan(0, _count);
+
+    /// <summary>The single value of a one-element tensor, as a double.</summary>
+    public double Item()
+    {
+        if (_count != 1)
+            throw new InvalidOperationException($"Item: the tensor has shape {AutoGrad.Shape.Format(Dims)} ({_count} elements); Item needs exactly one.");
+        return DType == DType.Float64 ? Span<double>()[0] : Span<float>()[0];
+    }
+
+    /// <summary>The value at a full index (one entry per dimension, negative counts from the end), as a double.</summary>
+    public double At(params int[] index)
+    {
+        if (index.Length != Dims.Length)
+            throw new ArgumentException($"At: {index.Length} indices for a tensor of shape {AutoGrad.Shape.Format(Dims)}.");
+        int flat = 0;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int d = Dims[i], j = index[i] < 0 ? index[i] + d : index[i];
+            if (j < 0 || j >= d)
+                throw new IndexOutOfRangeException($"At: index {index[i]} is out of range for dimension {i} of shape {AutoGrad.Shape.Format(Dims)}.");
+            flat = flat * d + j;
+        }
+        return DType == DType.Float64 ? Span<double>()[flat] : Span<float>()[flat];
+    }
+
+    /// <summary>A copy of the elements in row-major order, as doubles.</summary>
+    public double[] ToArray()
+    {
+        if (DType == DType.Float64) return Span<double>().ToArray();
+        var r = new double[_count];
+        var s = Span<float>();
+        for (int i = 0; i < r.Length; i++) r[i] = s[i];
+        return r;
+    }
+
+    /// <summary>A copy of the elements in row-major order, as floats (rounded from float64 if need be).</summary>
+    public float[] ToFloatArray()
+    {
+        if (DType == DType.Float32) return Span<float>().ToArray();
+        var r = new float[_count];
+        var s = Span<double>();
+        for (int i = 0; i < r.Length; i++) r[i] = (float)s[i];
+        return r;
+    }
+
+    /// <summary>A copy of a 2-d tensor as a rectangular array.</summary>
+    public double[,] ToArray2D()
+    {
+        if (Rank != 2) throw new InvalidOperationException($"ToArray2D: the tensor has shape {AutoGrad.Shape.Format(Dims)}, not 2 dimensions.");
+        var flat = ToArray();
+        var r = new double[Dims[0], Dims[1]];
+        Buffer.BlockCopy(flat, 0, r, 0, flat.Length * sizeof(double));
+        return r;
+    }
+
+    /// <summary>
+    /// A tensor sharing this one's storage but outside the graph: no gradient flows through it, and it does
+    /// not require gradients.
+    /// </summary>
+    public Tensor Detach() => new(Storage, Dims, DType);
+
+    /// <summary>
+    /// Runs reverse mode from this tensor and accumulates d(this)/d(leaf) into <see cref="Grad"/> of every leaf
+    /// that requires gradients.
+    /// </summary>
+    /// <param name="seed">The vector in the vector-Jacobian product, shaped like this tensor. Required unless
+    /// this tensor has one element (then it defaults to 1).</param>
+    /// <param name="retainGraph">Keep the values saved for backward so that a second backward through the same
+    /// graph works; otherwise they are released as each node's backward runs. Defaults to <paramref name="createGraph"/>.</param>
+    /// <param name="createGraph">Record the backward computation itself, so that the gradients are differentiable
+    /// (for Hessian-vector products and higher derivatives).</param>
+    /// <exception cref="InvalidOperationException">This tensor does not require gradients, or is not a scalar and
+    /// no seed is given, or the graph was already released.</exception>
+    public void Backward(Tensor? seed = null, bool retainGraph = false, bool createGraph = false)
+    {
+        if (!RequiresGrad)
+            throw new InvalidOperationException(
+                $"Backward: the tensor of shape {AutoGrad.Shape.Format(Dims)} does not require gradients: no input of the computation that made it had RequiresGrad set (or it ran under NoGrad).");
+        Engine.Backward([this], seed is null ? null : [seed], null, retainGraph || createGraph, createGraph);
+    }
+
+    /// <summary>Sets the accumulated gradient to zero (in place, keeping its buffer) if there is one.</summary>
+    public void ZeroGrad()
+    {
+        if (Grad is null) return;
+        if (Grad.GradFn is not null) { Grad = null; return; }
+        Array.Clear(Grad.Storage, 0, Grad.Count);
+    }
+}

@@ -1,0 +1,1 @@
+namespace AutoGrad.Optim; /// <summary>Placeholder.</summary> internal static class Placeholder { }
