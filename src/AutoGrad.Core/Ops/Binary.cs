@@ -17,6 +17,8 @@ internal abstract class BinaryOp : Op
     }
 
     protected abstract Tensor Forward(Tensor a, Tensor b);
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], inputs[1]);
 }
 
 /// <summary>a + b; gradients g, g.</summary>
@@ -128,4 +130,6 @@ internal sealed class WhereOp : Op
         if (n.Needs(0)) grads[0] = Apply(mask, g, zero);
         if (n.Needs(1)) grads[1] = Apply(mask, zero, g);
     }
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply((Tensor)n.Saved!, inputs[0], inputs[1]);
 }

@@ -13,7 +13,7 @@ internal sealed class ReshapeOp : Op
         var dims = Resolve(x, shape);
         if (Shape.Equal(dims, x.Dims) && !x.RequiresGrad) return x;
         var y = new Tensor(x.Storage, dims, x.DType);
-        GradMode.Record(this, y, x);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = dims;
         return y;
     }
 
@@ -45,6 +45,8 @@ internal sealed class ReshapeOp : Op
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g.Reshape(n.A!.Dims);
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
 }
 
 /// <summary>Broadcasts x to a larger shape (copying); backward sums g back to x's shape.</summary>
@@ -59,11 +61,13 @@ internal sealed class BroadcastToOp : Op
             throw new ArgumentException($"BroadcastTo: shape {Shape.Format(x.Dims)} cannot be broadcast to {Shape.Format(shape)}.");
         if (Shape.Equal(x.Dims, shape)) return x;
         var y = Compute.Expand(x, (int[])shape.Clone());
-        GradMode.Record(this, y, x);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = y.Dims;
         return y;
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g.SumTo(n.A!.Dims);
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
 }
 
 /// <summary>Changes the element type; backward casts g back.</summary>
@@ -76,11 +80,13 @@ internal sealed class CastOp : Op
     {
         if (x.DType == to) return x;
         var y = Compute.Cast(x, to);
-        GradMode.Record(this, y, x);
+        if (GradMode.Record(this, y, x) is { } n) n.Saved = to;
         return y;
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g.To(n.A!.DType);
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (DType)n.Saved!);
 }
 
 /// <summary>A copy with its own storage; backward passes g through.</summary>
@@ -97,4 +103,6 @@ internal sealed class CloneOp : Op
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g;
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0]);
 }

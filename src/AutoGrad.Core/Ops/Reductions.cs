@@ -24,6 +24,12 @@ internal sealed class SumOp : Op
         return y;
     }
 
+    public override Tensor Replay(Node n, Tensor[] inputs)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        return Apply(inputs[0], info.Axes, info.KeepDims);
+    }
+
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
     {
         var info = (ReduceInfo)n.Saved!;
@@ -43,6 +49,12 @@ internal sealed class ProdOp : Op
         var y = Compute.Reduce<ProdKernel>(x, ax, keepDims);
         if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
         return y;
+    }
+
+    public override Tensor Replay(Node n, Tensor[] inputs)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        return Apply(inputs[0], info.Axes, info.KeepDims);
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
@@ -86,6 +98,12 @@ internal sealed class ExtremumOp : Op
         return y;
     }
 
+    public override Tensor Replay(Node n, Tensor[] inputs)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        return Apply(inputs[0], info.Axes, info.KeepDims);
+    }
+
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
     {
         var info = (ReduceInfo)n.Saved!;
@@ -122,6 +140,12 @@ internal sealed class LogSumExpOp : Op
         return keepDims ? y : y.Reshape(Shape.Reduced(x.Dims, axes, false));
     }
 
+    public override Tensor Replay(Node n, Tensor[] inputs)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        return Apply(inputs[0], info.Axes, info.KeepDims);
+    }
+
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
     {
         var info = (ReduceInfo)n.Saved!;
@@ -155,6 +179,8 @@ internal sealed class SoftmaxOp : Op
             return Tensor.Where(x.Eq(m), 0.0, x - m);
     }
 
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
+
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
     {
         var axes = (int[])n.Saved!;
@@ -177,6 +203,8 @@ internal sealed class LogSoftmaxOp : Op
         if (GradMode.Record(this, y, x) is { } n) n.Saved = axes;
         return y;
     }
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
     {

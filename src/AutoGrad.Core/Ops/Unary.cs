@@ -19,6 +19,8 @@ internal abstract class UnaryOp : Op
 
     protected abstract Tensor Forward(Tensor x);
 
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0]);
+
     /// <summary>f′(x); <paramref name="y"/> is the saved output f(x). Ops whose rule reads better as a whole override <see cref="Backward"/> instead.</summary>
     protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException($"{Name} overrides Backward.");
 
@@ -163,6 +165,8 @@ internal sealed class PowScalarOp : Op
         double p = n.Arg0;
         grads[0] = p == 0 ? null : p == 1 ? g : g * (p * n.A!.Pow(p - 1));
     }
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], n.Arg0);
 }
 
 /// <summary>min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi (bounds included, as PyTorch) and is 0 elsewhere.</summary>
@@ -186,4 +190,6 @@ internal sealed class ClampOp : Op
         var inside = Compute.Zip<MulKernel>("Clamp", Compute.ZipScalar<CompareKernel<Ge>>(x, n.Arg0), Compute.ZipScalar<CompareKernel<Le>>(x, n.Arg1));
         grads[0] = Tensor.Where(inside, g, 0.0);
     }
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], n.Arg0, n.Arg1);
 }

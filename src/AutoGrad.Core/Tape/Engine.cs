@@ -131,7 +131,7 @@ internal static class Engine
     }
 
     /// <summary>Checks a rule's gradient against its input and sums broadcast dimensions back to the input's shape.</summary>
-    private static Tensor Conform(Node n, int i, Tensor x, Tensor g)
+    internal static Tensor Conform(Node n, int i, Tensor x, Tensor g)
     {
         if (g.DType != x.DType)
             throw new InvalidOperationException(

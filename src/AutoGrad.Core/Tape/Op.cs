@@ -22,4 +22,10 @@ internal abstract class Op
     /// so that it is recorded when a higher derivative is asked for.
     /// </summary>
     public abstract void Backward(Node node, Tensor g, Tensor?[] grads);
+
+    /// <summary>
+    /// Recomputes this op's output from other input values, with the arguments saved in <paramref name="node"/>
+    /// (axes, exponents, shapes). GradCheck uses it to check one recorded operation on its own.
+    /// </summary>
+    public abstract Tensor Replay(Node node, Tensor[] inputs);
 }
