@@ -83,13 +83,18 @@ public static class Diff
         return Engine.Backward([output], seed is null ? null : [seed], inputs, retainGraph || createGraph, createGraph)!;
     }
 
-    /// <summary>Runs f on variables standing for <paramref name="xs"/>: fresh leaves, or the tensors themselves when an outer transformation differentiates through them.</summary>
+    /// <summary>
+    /// Runs f on variables standing for <paramref name="xs"/>: fresh leaves, or, when an outer transformation
+    /// differentiates through xs, recorded copies of them. A copy is a variable of its own: the pullback counts only
+    /// the paths through it, not those where f reaches the outer tensor directly (perturbation confusion), while the
+    /// outer transformation still differentiates through the copy.
+    /// </summary>
     private static (Tensor Value, Tensor[] Vars) Evaluate(Func<Tensor[], Tensor> f, Tensor[] xs)
     {
         bool nested = Nested && GradMode.IsEnabled;
         var vars = new Tensor[xs.Length];
         for (int i = 0; i < xs.Length; i++)
-            vars[i] = nested && xs[i].RequiresGrad ? xs[i] : xs[i].Detach().RequireGrad();
+            vars[i] = nested && xs[i].RequiresGrad ? xs[i].Clone() : xs[i].Detach().RequireGrad();
         _level++;
         try
         {
