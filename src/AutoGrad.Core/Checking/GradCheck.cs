@@ -257,25 +257,29 @@ public static class GradCheck
             Tensor outp;
             using (GradMode.NoGrad()) outp = n.Op.Replay(n, ins.Select(t => t.Detach()).ToArray());
             var u = Tensor.Randn(outp.Dims, rng);
-            // ½‖Jᵀu‖² as a function of the op's inputs, with Jᵀu from the op's recorded backward: its gradient
-            // runs through the derivative of the backward rule, which must agree with differences of the rule itself.
-            Tensor HalfSquaredVjp(Tensor[] a)
+            var differentiable = Enumerable.Range(0, n.Arity).Where(i => ins[i].RequiresGrad).ToArray();
+            if (differentiable.Length == 0) continue;
+            var values = ins.Select(t => t.Detach()).ToArray();
+            // ½‖Jᵀu‖² as a function of the op's differentiable inputs (the others held fixed), with Jᵀu from the op's
+            // backward through Diff.Vjp: recorded when differentiated, so its gradient runs through the derivative of
+            // the backward rule, and computed afresh when the differences evaluate it without recording.
+            Tensor HalfSquaredVjp(Tensor[] d)
             {
-                var g = Diff.Grad(n.Op.Replay(n, a), a.Where(t => t.RequiresGrad).ToArray(), u, createGraph: true);
+                var g = Diff.Vjp(z =>
+                {
+                    var all = (Tensor[])values.Clone();
+                    for (int j = 0; j < z.Length; j++) all[differentiable[j]] = z[j];
+                    return n.Op.Replay(n, all);
+                }, d, u).Vjp;
                 var acc = Tensor.Scalar(0.0);
                 foreach (var gi in g) acc += (gi * gi).Sum() * 0.5;
                 return acc;
             }
-            var differentiable = ins.Select(t => t.RequiresGrad).ToArray();
-            if (!differentiable.Any()) continue;
             GradCheckResult r;
             try
             {
-                r = Check(a =>
-                {
-                    var aa = a.Select((t, i) => differentiable[i] ? t : t.Detach()).ToArray();
-                    return HalfSquaredVjp(aa);
-                }, ins.Select(t => t.Detach()).ToArray(), o with { LocateFailure = false, MaxElementwise = 0, Directions = 2 });
+                r = Check(HalfSquaredVjp, differentiable.Select(i => values[i]).ToArray(),
+                    o with { LocateFailure = false, MaxElementwise = 0, Directions = 2 });
             }
             catch (InvalidOperationException e)
             {

@@ -43,4 +43,33 @@ public class RegressionTests
         var hv = Diff.Grad(z => (Diff.Grad(w => w.Pow(3).Sum(), z) * v).Sum(), x0);
         Assert.Equal([6 * 1.0 * 0.3, 6 * -0.5 * 1.0, 6 * 2.0 * -2.0], hv.ToArray());
     }
+
+    /// <summary>tanh with the right first derivative and a wrong second one (the backward adds g·(x − x̄), which is 0 but has derivative g).</summary>
+    private sealed class WrongSecondOrderTanh : Function
+    {
+        protected internal override Tensor Forward(FunctionContext ctx, Tensor[] inputs) => inputs[0].Tanh();
+
+        protected internal override Tensor?[] Backward(FunctionContext ctx, Tensor g)
+        {
+            var x = ctx.Inputs[0];
+            var y = x.Tanh();
+            return [g * (1.0 - y * y + (x - x.Detach()))];
+        }
+    }
+
+    // GradCheck.CheckHvp names the first operation whose backward has a wrong derivative. Before the fix it evaluated
+    // ½‖Jᵀu‖² for the differences without recording, so the VJP was empty and 0, and it blamed the first curved
+    // operation of the graph (here Softplus) whatever was wrong; it also varied inputs that need no gradient.
+
+    [Fact]
+    public void CheckHvp_names_the_operation_whose_backward_has_a_wrong_derivative()
+    {
+        var c = Tensor.FromArray([0.5, -1.0, 2.0]);
+        Func<Tensor[], Tensor> f = a => new WrongSecondOrderTanh().Apply((a[0] * c).Softplus() * a[1]);
+        Tensor[] xs = [Tensor.FromArray([0.3, -0.2, 0.5]), Tensor.Scalar(0.7)];
+        Assert.True(GradCheck.Check(f, xs).Passed);
+        var r = GradCheck.CheckHvp(f, xs);
+        Assert.False(r.Passed);
+        Assert.StartsWith(nameof(WrongSecondOrderTanh), r.FailingOperation);
+    }
 }
