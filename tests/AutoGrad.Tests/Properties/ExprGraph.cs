@@ -92,19 +92,17 @@ public sealed class ExprGraph
 
     // ---- generation ---------------------------------------------------------------------------
 
-    /// <summary>Builds a graph of <paramref name="size"/> operations (plus the output sum) from <paramref name="seed"/>.</summary>
-    public static ExprGraph Generate(long seed, int size)
+    /// <summary>
+    /// Builds a graph of <paramref name="size"/> operations (plus the output sum) from <paramref name="seed"/>, over
+    /// one to three inputs of random broadcast-compatible shapes, or over inputs of <paramref name="inputShapes"/>.
+    /// </summary>
+    public static ExprGraph Generate(long seed, int size, int[][]? inputShapes = null)
     {
         var r = new Rng(seed);
-        int inputs = 1 + r.NextInt(3);
-        var g = new ExprGraph(inputs);
-        int[] baseShape;
-        do baseShape = RandomShape.Any(r); while (Count(baseShape) > 36);
-        for (int i = 0; i < inputs; i++)
-        {
-            var s = i == 0 ? baseShape : baseShape.Skip(r.NextInt(baseShape.Length + 1)).Select(d => r.NextDouble() < 0.3 ? 1 : d).ToArray();
-            g._nodes.Add(new Node($"x{i}", "input", "input", s, 3, [], null));
-        }
+        inputShapes ??= RandomInputShapes(r);
+        var g = new ExprGraph(inputShapes.Length);
+        for (int i = 0; i < inputShapes.Length; i++)
+            g._nodes.Add(new Node($"x{i}", "input", "input", inputShapes[i], 3, [], null));
         for (int k = 0; k < size; k++)
         {
             for (int attempt = 0; ; attempt++)
@@ -123,6 +121,18 @@ public sealed class ExprGraph
         }
         g.AddOutput(r);
         return g;
+    }
+
+    /// <summary>One to three shapes that broadcast together: a base shape of at most 36 elements, the others with leading dimensions dropped and some set to 1.</summary>
+    public static int[][] RandomInputShapes(Rng r)
+    {
+        int inputs = 1 + r.NextInt(3);
+        int[] baseShape;
+        do baseShape = RandomShape.Any(r); while (Count(baseShape) > 36);
+        var shapes = new int[inputs][];
+        for (int i = 0; i < inputs; i++)
+            shapes[i] = i == 0 ? baseShape : baseShape.Skip(r.NextInt(baseShape.Length + 1)).Select(d => r.NextDouble() < 0.3 ? 1 : d).ToArray();
+        return shapes;
     }
 
     /// <summary>An operand: the newest node with probability ⅓ (so chains grow deep), otherwise any node (so nodes are reused).</summary>

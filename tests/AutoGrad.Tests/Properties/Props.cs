@@ -22,7 +22,7 @@ public static class Props
     public static Arbitrary<int> Seeds => Gen.Choose(0, int.MaxValue).ToArbitrary();
 
     /// <summary>A random expression graph: a seed and a number of operations (shrinking keeps the seed and drops operations from the end).</summary>
-    public static Arbitrary<GraphCase> Graphs(int maxSize = 8) =>
+    public static Arbitrary<GraphCase> Graphs(int maxSize = 12) =>
         Arb.From(Gen.Zip(Gen.Choose(0, int.MaxValue), Gen.Choose(1, maxSize), (seed, size) => new GraphCase(seed, size)),
             c => Enumerable.Range(1, c.Size - 1).Reverse().Select(n => c with { Size = n }));
 
