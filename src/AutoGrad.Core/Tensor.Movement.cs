@@ -226,6 +226,7 @@ public sealed partial class Tensor
             if (!AutoGrad.Shape.Equal(tensors[i].Dims, dims))
                 throw new ArgumentException(
                     $"Stack: tensor {i} has shape {AutoGrad.Shape.Format(tensors[i].Dims)} but tensor 0 has shape {AutoGrad.Shape.Format(dims)}; stacked tensors must have the same shape.");
+            Compute.SameType("Stack", tensors[0], tensors[i]);
             parts[i] = tensors[i].Unsqueeze(a);
         }
         return Concat(parts, a);
