@@ -345,7 +345,7 @@ internal sealed class GatherOp : Op
 
     public Tensor Apply(Tensor x, int axis, int[] index, int[] indexDims)
     {
-        var info = Check(Name, x.Dims, axis, index, indexDims);
+        var info = Check(Name, "the index", x.Dims, axis, index, indexDims);
         var y = Compute.GatherAxis(x, info.Axis, info.Index, info.IndexDims);
         if (GradMode.Record(this, y, x) is { } n) n.Saved = info;
         return y;
@@ -353,20 +353,21 @@ internal sealed class GatherOp : Op
 
     /// <summary>
     /// Checks an index of <paramref name="indexDims"/> against a tensor of <paramref name="dims"/> (same rank, no larger
-    /// off the axis, entries in range along it) and normalises it.
+    /// off the axis, entries in range along it) and normalises it. <paramref name="what"/> names the tensor whose shape
+    /// the index takes: the index itself for Gather, the source for ScatterAdd.
     /// </summary>
-    internal static IndexInfo Check(string op, int[] dims, int axis, int[] index, int[] indexDims)
+    internal static IndexInfo Check(string op, string what, int[] dims, int axis, int[] index, int[] indexDims)
     {
         int ax = Shape.Axis(op, axis, dims);
         indexDims = Shape.Validate(op, indexDims);
         if (indexDims.Length != dims.Length)
-            throw new ArgumentException($"{op}: the index has shape {Shape.Format(indexDims)} but the tensor has shape {Shape.Format(dims)}; their ranks must agree.");
+            throw new ArgumentException($"{op}: {what} has shape {Shape.Format(indexDims)} but the tensor has shape {Shape.Format(dims)}; their ranks must agree.");
         for (int d = 0; d < dims.Length; d++)
             if (d != ax && indexDims[d] > dims[d])
                 throw new ArgumentException(
-                    $"{op}: the index of shape {Shape.Format(indexDims)} is larger than the tensor of shape {Shape.Format(dims)} along axis {d} (only axis {ax} is indexed).");
+                    $"{op}: {what} of shape {Shape.Format(indexDims)} is larger than the tensor of shape {Shape.Format(dims)} along axis {d} (only axis {ax} is indexed).");
         if (index.Length != Shape.Size(indexDims))
-            throw new ArgumentException($"{op}: {index.Length} indices do not fill the index shape {Shape.Format(indexDims)} ({Shape.Size(indexDims)} entries).");
+            throw new ArgumentException($"{op}: {index.Length} indices for {what} of shape {Shape.Format(indexDims)} ({Shape.Size(indexDims)} entries); there must be one per entry.");
         return new IndexInfo(ax, Indexing.Normalize(op, index, ax, dims), indexDims);
     }
 
@@ -395,7 +396,7 @@ internal sealed class ScatterAddOp : Op
     public Tensor Apply(Tensor x, int axis, int[] index, Tensor src)
     {
         Compute.SameType(Name, x, src);
-        var info = GatherOp.Check(Name, x.Dims, axis, index, src.Dims);
+        var info = GatherOp.Check(Name, "the source", x.Dims, axis, index, src.Dims);
         var y = x.Copy();
         Compute.ScatterAxis(src, info.Axis, info.Index, y);
         if (GradMode.Record(this, y, x, src) is { } n) n.Saved = info;
