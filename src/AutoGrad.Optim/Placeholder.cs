@@ -1,1 +1,0 @@
-namespace AutoGrad.Optim; /// <summary>Placeholder.</summary> internal static class Placeholder { }
