@@ -81,15 +81,19 @@ public static partial class Loss
 
     /// <summary>
     /// The binary cross-entropy of a sigmoid classifier given its logits: −[t·log σ(x) + (1 − t)·log(1 − σ(x))]
-    /// elementwise, averaged over every element by default, computed stably as softplus(x) − t·x. PyTorch:
+    /// elementwise, averaged over every element by default: softplus(x) − t·x, computed stably as
+    /// (1 − t)·softplus(x) + t·softplus(−x). PyTorch:
     /// <c>nn.BCEWithLogitsLoss(reduction=...)</c> (without weight or pos_weight), <c>F.binary_cross_entropy_with_logits</c>.
     /// </summary>
     /// <remarks>
     /// <para>The gradient with respect to the logits is (σ(x) − t)/n and with respect to the targets −x/n (for the mean);
     /// the second derivative in x is σ(x)(1 − σ(x))/n. The naive formula takes the log of a sigmoid that rounds to 0
-    /// or 1 beyond |x| ≈ 37; this form stays accurate for every finite logit (±1e300 in float64). Soft targets in
-    /// [0, 1] are accepted.</para>
-    /// <para>Infinite logits give NaN (∞ − ∞, or 0·∞ for t = 0 at −∞). NaN propagates.</para>
+    /// or 1 beyond |x| ≈ 37; this form stays accurate for every finite logit (±1e300 in float64). Written as a
+    /// weighted sum of two non-negative softplus terms it has no cancellation, so even a tiny loss (a confident,
+    /// correct prediction: e^(−|x|) for x = 40) keeps its relative accuracy, where softplus(x) − t·x would give 0.
+    /// Soft targets in [0, 1] are accepted.</para>
+    /// <para>An infinite logit gives +∞ with a finite gradient when it points away from the target, and NaN (0·∞)
+    /// when the target is exactly 0 or 1 and the logit points towards it. NaN propagates.</para>
     /// </remarks>
     /// <param name="logits">Logits of any shape.</param>
     /// <param name="targets">Targets of the same shape and element type, each in [0, 1].</param>
@@ -102,7 +106,7 @@ public static partial class Loss
         LossChecks.Reduction(name, reduction);
         LossChecks.Pair(name, "logits", logits, "targets", targets);
         LossChecks.UnitInterval(name, "targets", targets);
-        return LossChecks.Reduce(logits.Softplus() - targets * logits, reduction);
+        return LossChecks.Reduce((1.0 - targets) * logits.Softplus() + targets * (-logits).Softplus(), reduction);
     }
 
     private static void CheckLogits(string name, Tensor logits)
