@@ -28,7 +28,7 @@ public static partial class Loss
         const string name = nameof(SoftmaxCrossEntropy);
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(labels);
-        LossChecks.Reduction(name, reduction);
+        LossChecks.KnownReduction(name, reduction);
         CheckLogits(name, logits);
         int c = logits.Dims[^1], n = logits.Rank == 2 ? logits.Dims[0] : 1;
         if (labels.Length != n)
@@ -68,7 +68,7 @@ public static partial class Loss
         const string name = nameof(SoftmaxCrossEntropy);
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
-        LossChecks.Reduction(name, reduction);
+        LossChecks.KnownReduction(name, reduction);
         CheckLogits(name, logits);
         LossChecks.Pair(name, "logits", logits, "targets", targets);
         LossChecks.UnitInterval(name, "targets", targets);
@@ -103,7 +103,7 @@ public static partial class Loss
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction = Reduction.Mean)
     {
         const string name = nameof(BinaryCrossEntropyWithLogits);
-        LossChecks.Reduction(name, reduction);
+        LossChecks.KnownReduction(name, reduction);
         LossChecks.Pair(name, "logits", logits, "targets", targets);
         LossChecks.UnitInterval(name, "targets", targets);
         return LossChecks.Reduce((1.0 - targets) * logits.Softplus() + targets * (-logits).Softplus(), reduction);

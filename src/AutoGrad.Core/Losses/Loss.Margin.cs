@@ -62,7 +62,7 @@ public static partial class Loss
 
     private static void CheckMargin(string name, Tensor scores, Tensor labels, Tensor? weights, double l2, Reduction reduction)
     {
-        LossChecks.Reduction(name, reduction);
+        LossChecks.KnownReduction(name, reduction);
         LossChecks.Pair(name, "scores", scores, "labels", labels);
         LossChecks.PlusMinusOne(name, labels);
         LossChecks.Penalty(name, scores, weights, l2, reduction);

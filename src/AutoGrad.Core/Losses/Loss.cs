@@ -35,7 +35,7 @@ public static partial class Loss
     public static Tensor MeanSquaredError(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string name = nameof(MeanSquaredError);
-        LossChecks.Reduction(name, reduction);
+        LossChecks.KnownReduction(name, reduction);
         LossChecks.Pair(name, "prediction", prediction, "target", target);
         return LossChecks.Reduce((prediction - target).Square(), reduction);
     }
@@ -62,7 +62,7 @@ public static partial class Loss
     public static Tensor Huber(Tensor prediction, Tensor target, double delta = 1.0, Reduction reduction = Reduction.Mean)
     {
         const string name = nameof(Huber);
-        LossChecks.Reduction(name, reduction);
+        LossChecks.KnownReduction(name, reduction);
         if (!double.IsFinite(delta) || delta <= 0)
             throw new ArgumentOutOfRangeException(nameof(delta), $"{name}: delta must be finite and > 0, got {LossChecks.Fmt(delta)}.");
         LossChecks.Pair(name, "prediction", prediction, "target", target);

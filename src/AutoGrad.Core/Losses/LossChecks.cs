@@ -18,9 +18,9 @@ internal static class LossChecks
         return Shape.Format(ix);
     }
 
-    public static void Reduction(string loss, Reduction reduction)
+    public static void KnownReduction(string loss, Reduction reduction)
     {
-        if (reduction is not (AutoGrad.Reduction.Mean or AutoGrad.Reduction.Sum or AutoGrad.Reduction.None))
+        if (reduction is not (Reduction.Mean or Reduction.Sum or Reduction.None))
             throw new ArgumentOutOfRangeException(nameof(reduction), $"{loss}: unknown reduction {(int)reduction}; use Reduction.Mean, Sum or None.");
     }
 
@@ -75,7 +75,7 @@ internal static class LossChecks
         if (l2 > 0 && weights is null)
             throw new ArgumentException($"{loss}: l2 = {Fmt(l2)} was given without weights; pass the weight tensor to penalise (or l2 = 0).");
         if (weights is not null) SameType(loss, "scores", scores, "weights", weights);
-        if (l2 > 0 && reduction == AutoGrad.Reduction.None)
+        if (l2 > 0 && reduction == Reduction.None)
             throw new ArgumentException(
                 $"{loss}: Reduction.None returns one loss per sample (scores shape {Shape.Format(scores.Dims)}), and the L2 penalty l2 = {Fmt(l2)} has no per-sample share; use Mean or Sum.");
     }
@@ -83,8 +83,8 @@ internal static class LossChecks
     /// <summary>Applies a reduction to per-sample losses (already checked to be non-empty).</summary>
     public static Tensor Reduce(Tensor losses, Reduction reduction) => reduction switch
     {
-        AutoGrad.Reduction.Mean => losses.Mean(),
-        AutoGrad.Reduction.Sum => losses.Sum(),
+        Reduction.Mean => losses.Mean(),
+        Reduction.Sum => losses.Sum(),
         _ => losses,
     };
 }
