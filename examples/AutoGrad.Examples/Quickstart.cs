@@ -10,10 +10,10 @@ public static class Quickstart
         // Four labelled points and a logistic loss with an L2 penalty, written with ordinary tensor operations.
         var x = Tensor.FromArray(new double[,] { { 1.0, 2.0 }, { -1.0, 0.5 }, { 0.3, -1.2 }, { 2.0, 1.0 } });
         var y = Tensor.FromArray([1.0, -1.0, -1.0, 1.0]);
-        Tensor Loss(Tensor w) => (-y * (x * w).Sum(1)).Softplus().Mean() + 0.05 * (w * w).Sum();
+        Tensor Objective(Tensor w) => (-y * (x * w).Sum(1)).Softplus().Mean() + 0.05 * (w * w).Sum();
 
         var w = Tensor.FromArray([0.1, -0.2]);
-        var (loss, grad) = Diff.ValueAndGrad(Loss, w);
+        var (loss, grad) = Diff.ValueAndGrad(Objective, w);
         output.WriteLine($"loss       {loss.Item():F10}");
         output.WriteLine($"gradient   {grad}");
 
@@ -22,7 +22,7 @@ public static class Quickstart
         var byHand = (-(y * (-margin).Sigmoid()).Reshape(4, 1) * x).Mean(0) + 0.1 * w;
         output.WriteLine($"by hand    {byHand}");
 
-        var check = GradCheck.Check(Loss, w);
+        var check = GradCheck.Check(Objective, w);
         output.WriteLine(check);
         return check.Passed ? 0 : 1;
     }
