@@ -10,16 +10,16 @@ public static class Quickstart
         // Four labelled points and a logistic loss with an L2 penalty, written with ordinary tensor operations.
         var x = Tensor.FromArray(new double[,] { { 1.0, 2.0 }, { -1.0, 0.5 }, { 0.3, -1.2 }, { 2.0, 1.0 } });
         var y = Tensor.FromArray([1.0, -1.0, -1.0, 1.0]);
-        Tensor Objective(Tensor w) => (-y * (x * w).Sum(1)).Softplus().Mean() + 0.05 * (w * w).Sum();
+        Tensor Objective(Tensor w) => (-y * x.MatMul(w)).Softplus().Mean() + 0.05 * (w * w).Sum();
 
         var w = Tensor.FromArray([0.1, -0.2]);
         var (loss, grad) = Diff.ValueAndGrad(Objective, w);
         output.WriteLine($"loss       {loss.Item():F10}");
         output.WriteLine($"gradient   {grad}");
 
-        // The same gradient derived by hand: −mean(y·σ(−y·Xw)·X) + 0.1·w.
-        var margin = y * (x * w).Sum(1);
-        var byHand = (-(y * (-margin).Sigmoid()).Reshape(4, 1) * x).Mean(0) + 0.1 * w;
+        // The same gradient derived by hand: −Xᵀ(y ⊙ σ(−y ⊙ Xw))/n + 0.1·w.
+        var margin = y * x.MatMul(w);
+        var byHand = -x.Transpose().MatMul(y * (-margin).Sigmoid()) / 4.0 + 0.1 * w;
         output.WriteLine($"by hand    {byHand}");
 
         var check = GradCheck.Check(Objective, w);
