@@ -24,6 +24,11 @@ public static class Quickstart
 
         var check = GradCheck.Check(Objective, w);
         output.WriteLine(check);
+
+        // PyTorch style: Backward() fills .Grad of the leaves that require gradients.
+        var p = w.Detach().RequireGrad();
+        Objective(p).Backward();
+        output.WriteLine($"p.Grad     {p.Grad}");
         return check.Passed ? 0 : 1;
     }
 }

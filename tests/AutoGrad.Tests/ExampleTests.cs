@@ -17,5 +17,7 @@ public class ExampleTests
         // The hand-derived gradient printed beside the tape's agrees with it.
         var lines = text.Split('\n');
         Assert.Equal(lines[1]["gradient".Length..].Trim(), lines[2]["by hand".Length..].Trim());
+        var pyTorchStyle = lines.Single(l => l.StartsWith("p.Grad"));
+        Assert.Equal(lines[1]["gradient".Length..].Trim(), pyTorchStyle["p.Grad".Length..].Trim());
     }
 }
