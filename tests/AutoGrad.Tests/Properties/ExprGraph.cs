@@ -107,13 +107,15 @@ public sealed class ExprGraph
         {
             for (int attempt = 0; ; attempt++)
             {
-                int family = r.NextInt(20);
+                int family = r.NextInt(24);
                 bool ok = family switch
                 {
                     < 7 => g.TryUnary(r),
                     < 13 => g.TryBinary(r),
                     < 17 => g.TryReduce(r),
-                    _ => g.TryMovement(r),
+                    < 20 => g.TryMovement(r),
+                    < 22 => g.TryIndexing(r),
+                    _ => g.TryMatMul(r),
                 };
                 if (ok) break;
                 if (attempt > 50) throw new InvalidOperationException($"ExprGraph: no op fits after {attempt} attempts (seed {seed}).\n{g}");
@@ -289,6 +291,120 @@ public sealed class ExprGraph
                 return Add("SumTo", $"SumTo({s}, {Fmt(shape)})", shape, x.Bound * ratio, [a], t => t[0].SumTo(shape));
             }
         }
+    }
+
+    private bool TryIndexing(Rng r)
+    {
+        int a = Pick(r);
+        var x = _nodes[a];
+        string s = x.Name;
+        int rank = x.Shape.Length;
+        if (rank == 0) return false;
+        int axis = r.NextInt(rank), len = x.Shape[axis];
+        int negAxis = r.NextInt(2) == 0 ? axis - rank : axis;
+        int[] Indices(int n) => Enumerable.Range(0, n).Select(_ => r.NextInt(2 * len) - len).ToArray();
+        string L(int[] v) => "[" + string.Join(",", v) + "]";
+        switch (r.NextInt(7))
+        {
+            case 0:
+            {
+                int start = r.NextInt(len), stop = start + 1 + r.NextInt(len - start), step = 1 + r.NextInt(2);
+                if (r.NextInt(2) == 0) start -= len;
+                var shape = (int[])x.Shape.Clone();
+                int lo = start < 0 ? start + len : start;
+                shape[axis] = (stop - lo + step - 1) / step;
+                return Add("Slice", $"Slice({s}, {negAxis}, {start}, {stop}, {step})", shape, x.Bound, [a], t => t[0].Slice(negAxis, start, stop, step));
+            }
+            case 1:
+            {
+                int i = r.NextInt(2 * len) - len;
+                var shape = x.Shape.Where((_, d) => d != axis).ToArray();
+                return Add("Select", $"Select({s}, {negAxis}, {i})", shape, x.Bound, [a], t => t[0].Select(negAxis, i));
+            }
+            case 2:
+            {
+                var idx = Indices(1 + r.NextInt(4));
+                var shape = (int[])x.Shape.Clone();
+                shape[axis] = idx.Length;
+                return Add("IndexSelect", $"IndexSelect({s}, {negAxis}, {L(idx)})", shape, x.Bound, [a], t => t[0].IndexSelect(negAxis, idx));
+            }
+            case 3:
+            {
+                var shape = x.Shape.Select((d, k) => k == axis ? 1 + r.NextInt(3) : 1 + r.NextInt(d)).ToArray();
+                var idx = Indices(Count(shape));
+                return Add("Gather", $"Gather({s}, {negAxis}, {L(idx)}, {Fmt(shape)})", shape, x.Bound, [a], t => t[0].Gather(negAxis, idx, shape));
+            }
+            case 4:
+            {
+                // The source is gathered from Tanh(x) itself, so it has a shape the scatter accepts.
+                var shape = x.Shape.Select((d, k) => k == axis ? 1 + r.NextInt(3) : 1 + r.NextInt(d)).ToArray();
+                var from = Indices(Count(shape));
+                var to = Indices(Count(shape));
+                int k = shape[axis];
+                return Add("ScatterAdd", $"ScatterAdd({s}, {negAxis}, {L(to)}, Gather(Tanh({s}), {negAxis}, {L(from)}, {Fmt(shape)}))", x.Shape, x.Bound + k, [a],
+                    t => t[0].ScatterAdd(negAxis, to, t[0].Tanh().Gather(negAxis, from, shape)));
+            }
+            case 5:
+            {
+                var from = Indices(1 + r.NextInt(4));
+                var to = Indices(from.Length);
+                return Add("IndexAdd", $"IndexAdd({s}, {negAxis}, {L(to)}, Sin(IndexSelect({s}, {negAxis}, {L(from)})))", x.Shape, x.Bound + from.Length, [a],
+                    t => t[0].IndexAdd(negAxis, to, t[0].IndexSelect(negAxis, from).Sin()));
+            }
+            default:
+            {
+                // Concat with a node of matching shape off the axis (often the node itself), or Stack with one of the same shape.
+                bool stack = r.NextInt(2) == 0;
+                var partners = Enumerable.Range(0, _nodes.Count).Where(j =>
+                {
+                    var o = _nodes[j].Shape;
+                    return stack ? o.SequenceEqual(x.Shape) : o.Length == rank && Enumerable.Range(0, rank).All(d => d == axis || o[d] == x.Shape[d]);
+                }).ToArray();
+                int b = partners[r.NextInt(partners.Length)];
+                var y = _nodes[b];
+                if (stack)
+                {
+                    int at = r.NextInt(rank + 1);
+                    int[] shape = [.. x.Shape[..at], 2, .. x.Shape[at..]];
+                    return Add("Stack", $"Stack([{s}, {y.Name}], {at})", shape, Math.Max(x.Bound, y.Bound), [a, b], t => Tensor.Stack([t[0], t[1]], at));
+                }
+                var cshape = (int[])x.Shape.Clone();
+                cshape[axis] += y.Shape[axis];
+                return Add("Concat", $"Concat([{s}, {y.Name}], {negAxis})", cshape, Math.Max(x.Bound, y.Bound), [a, b], t => Tensor.Concat([t[0], t[1]], negAxis));
+            }
+        }
+    }
+
+    /// <summary>A matrix product with a partner whose shape aligns (NumPy's matmul rules), or else x·xᵀ.</summary>
+    private bool TryMatMul(Rng r)
+    {
+        int a = Pick(r);
+        var x = _nodes[a];
+        if (x.Shape.Length == 0) return false;
+        var partners = Enumerable.Range(0, _nodes.Count).Where(j => MatMulShape(x.Shape, _nodes[j].Shape) is { } s && Count(s) <= MaxElements).ToArray();
+        if (partners.Length == 0 || r.NextInt(3) == 0)
+        {
+            if (x.Shape.Length < 2)
+                return Add("MatMul", $"Dot({x.Name}, {x.Name})", [], x.Bound * x.Bound * x.Shape[0], [a], t => Tensor.Dot(t[0], t[0]));
+            var gram = MatMulShape(x.Shape, [.. x.Shape[..^2], x.Shape[^1], x.Shape[^2]])!;
+            return Add("MatMul", $"MatMul({x.Name}, Transpose({x.Name}))", gram, x.Bound * x.Bound * x.Shape[^1], [a], t => t[0].MatMul(t[0].Transpose()));
+        }
+        int b = partners[r.NextInt(partners.Length)];
+        var y = _nodes[b];
+        return Add("MatMul", $"MatMul({x.Name}, {y.Name})", MatMulShape(x.Shape, y.Shape)!, x.Bound * y.Bound * x.Shape[^1], [a, b], t => t[0].MatMul(t[1]));
+    }
+
+    /// <summary>The shape of MatMul(a, b) under NumPy's rules, or null when they do not align.</summary>
+    public static int[]? MatMulShape(int[] a, int[] b)
+    {
+        if (a.Length == 0 || b.Length == 0) return null;
+        int k = a[^1];
+        if ((b.Length == 1 ? b[0] : b[^2]) != k) return null;
+        if (a.Length == 1 && b.Length == 1) return [];
+        if (b.Length == 1) return a[..^1];
+        if (a.Length == 1) return [.. b[..^2], b[^1]];
+        var batch = Broadcast(a[..^2], b[..^2]);
+        return batch is null ? null : [.. batch, a[^2], b[^1]];
     }
 
     /// <summary>out = last + Σ cₖ·Sum(sinkₖ) over the other nodes that nothing uses.</summary>

@@ -54,6 +54,7 @@ public class ExpressionGraphTests
             "Add", "Sub", "Mul", "Div", "Maximum", "Minimum", "Where", "PowTensor",
             "Sum", "Mean", "Max", "Min", "LogSumExp", "Var", "Prod(Softplus+0.5)", "Softmax", "LogSoftmax",
             "Reshape", "BroadcastTo", "SumTo", "Output",
+            "Slice", "Select", "IndexSelect", "Gather", "ScatterAdd", "IndexAdd", "Concat", "Stack", "MatMul",
         ];
         Assert.Empty(expected.Except(kinds));
         Assert.True(fanOut > 200, $"only {fanOut} of 400 graphs reuse a node");

