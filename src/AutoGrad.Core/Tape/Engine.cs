@@ -161,8 +161,9 @@ internal static class Engine
     {
         if (inputs is not null)
         {
-            int j = Array.IndexOf(inputs, t);
-            if (j >= 0) result![j] = result[j] is null ? g : result[j]! + g;
+            // Every entry: the same tensor may be requested twice, and each gets the whole gradient.
+            for (int j = 0; j < inputs.Length; j++)
+                if (ReferenceEquals(inputs[j], t)) result![j] = result[j] is null ? g : result[j]! + g;
         }
         if (t.GradFn is { } node)
         {

@@ -168,6 +168,39 @@ public class LawTests
     }
 
     [Fact]
+    public void Diff_Grad_on_a_graph_gives_each_requested_tensor_its_own_gradient_whatever_else_is_requested()
+    {
+        // y = F(t, x) with t = G(x): the gradient for x is the total derivative (through t too), the one for t holds x
+        // fixed, and neither changes when the other is requested as well, or twice.
+        Prop.ForAll(Props.Graphs(6), Props.Graphs(6), Props.Seeds, (cg, cf, pick) =>
+        {
+            var gg = cg.Graph;
+            var xs = gg.RandomInputs(cg.Seed).Select(x => x.RequireGrad()).ToArray();
+            var t = gg.Eval(xs);
+            if (xs.Contains(t)) t = t.Clone(); // SumTo to the same shape returns its input; t must be a tensor of its own.
+            var fg = ExprGraph.Generate(cf.Seed, cf.Size, [t.Shape, .. gg.InputShapes]);
+            var w = fg.RandomCotangent(cf.Seed + 1);
+            Tensor F(Tensor tt, Tensor[] a) => (fg.Eval([tt, .. a]) * w).Sum();
+            var y = F(t, xs);
+            var totals = Diff.Grad(a => F(gg.Eval(a), a), xs.Select(x => x.Detach()).ToArray());
+            var partialT = Diff.Grad(tt => F(tt, xs.Select(x => x.Detach()).ToArray()), t.Detach());
+
+            var r = new Rng(pick);
+            Tensor[] candidates = [t, .. xs];
+            var requested = Enumerable.Range(0, 1 + r.NextInt(4)).Select(_ => r.NextInt(candidates.Length)).ToArray();
+            var grads = Diff.Grad(y, requested.Select(k => candidates[k]).ToArray(), retainGraph: true);
+            for (int j = 0; j < requested.Length; j++)
+            {
+                int k = requested[j];
+                var expected = k == 0 ? partialT : totals[k - 1];
+                double err = Props.MaxDiff(grads[j], expected);
+                Props.Ensure(err <= 1e-10 * (Props.MaxAbs(expected) + 1), () =>
+                    $"requested [{string.Join(", ", requested.Select(q => q == 0 ? "t" : $"x{q - 1}"))}]: entry {j} ({(k == 0 ? "t" : $"x{k - 1}")}) is off by {err:E3}\nt = G(x):\n{gg}F(t, x) (x0 stands for t):\n{fg}");
+            }
+        }).Check(Props.Config(40));
+    }
+
+    [Fact]
     public void Backward_with_createGraph_accumulates_a_differentiable_Grad()
     {
         var x = Tensor.FromArray([1.0, -2.0, 0.5]).RequireGrad();

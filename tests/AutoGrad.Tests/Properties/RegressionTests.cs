@@ -72,4 +72,20 @@ public class RegressionTests
         Assert.False(r.Passed);
         Assert.StartsWith(nameof(WrongSecondOrderTanh), r.FailingOperation);
     }
+
+    // Diff.Grad(output, inputs) with one tensor requested twice gave the gradient to the first entry and zeros to
+    // the second (the engine delivered to the first index only).
+
+    [Fact]
+    public void Diff_Grad_gives_a_tensor_requested_twice_its_gradient_twice()
+    {
+        var x = Tensor.FromArray([1.0, -2.0]).RequireGrad();
+        var h = x * 3.0;
+        var y = (h * h + x).Sum();
+        var g = Diff.Grad(y, [x, h, x, h]);
+        Assert.Equal([19.0, -35.0], g[0].ToArray());
+        Assert.Equal([6.0, -12.0], g[1].ToArray());
+        Assert.Equal(g[0].ToArray(), g[2].ToArray());
+        Assert.Equal(g[1].ToArray(), g[3].ToArray());
+    }
 }
