@@ -33,6 +33,24 @@ public class ExpressionGraphTests
     }
 
     [Fact]
+    public void Random_graphs_have_the_third_derivatives_of_finite_differences()
+    {
+        // The Hessian-vector product of x ↦ ⟨∇F(x), v⟩ holds third derivatives: the tape differentiates its own
+        // backward pass, recorded twice over.
+        Prop.ForAll(Props.Graphs(6), c =>
+        {
+            var g = c.Graph;
+            var xs = g.RandomInputs(c.Seed);
+            var w = g.RandomCotangent(c.Seed + 1);
+            var v = g.RandomInputs(c.Seed + 2);
+            Tensor F(Tensor[] a) => (g.Eval(a) * w).Sum();
+            Tensor DF(Tensor[] a) => Diff.Grad(F, a).Zip(v, (gi, vi) => (gi * vi).Sum()).Aggregate((p, q) => p + q);
+            var r = GradCheck.CheckHvp(DF, xs, new GradCheckOptions { Directions = 2 });
+            Props.Ensure(r.Passed && r.Compared > 0, () => $"{c}\n{g}{r}");
+        }).Check(Props.Config(15));
+    }
+
+    [Fact]
     public void The_generator_covers_every_op_family_and_reuses_nodes()
     {
         var kinds = new HashSet<string>();
