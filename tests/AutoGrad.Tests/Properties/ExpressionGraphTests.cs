@@ -17,7 +17,7 @@ public class ExpressionGraphTests
             Props.Ensure(y.ToArray().All(double.IsFinite), () => $"{c}: the value is not finite\n{g}");
             var r = GradCheck.Check(g.Eval, xs);
             Props.Ensure(r.Passed && r.Compared > 0, () => $"{c}\n{g}{r}");
-        }).Check(Props.Config(40));
+        }).Check(Props.Config(200));
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public class ExpressionGraphTests
             var xs = g.RandomInputs(c.Seed);
             var r = GradCheck.CheckHvp(g.Eval, xs, new GradCheckOptions { Directions = 3 });
             Props.Ensure(r.Passed && r.Compared > 0, () => $"{c}\n{g}{r}");
-        }).Check(Props.Config(25));
+        }).Check(Props.Config(100));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public class ExpressionGraphTests
             Tensor DF(Tensor[] a) => Diff.Grad(F, a).Zip(v, (gi, vi) => (gi * vi).Sum()).Aggregate((p, q) => p + q);
             var r = GradCheck.CheckHvp(DF, xs, new GradCheckOptions { Directions = 2 });
             Props.Ensure(r.Passed && r.Compared > 0, () => $"{c}\n{g}{r}");
-        }).Check(Props.Config(15));
+        }).Check(Props.Config(30));
     }
 
     [Fact]

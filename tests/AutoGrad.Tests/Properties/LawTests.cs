@@ -55,7 +55,7 @@ public class LawTests
                 Props.Ensure(err2 <= 1e-12 * Props.MaxAbs(jw[i]) + floor,
                     () => $"{c}, input {i}: Backward(seed) into Grad differs from Diff.Vjp by {err2:E3}\n{g}");
             }
-        }).Check(Props.Config(40));
+        }).Check(Props.Config(60));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class LawTests
                 double err2 = Props.MaxDiff(gscaled[i], gf[i] * k);
                 Props.Ensure(err2 <= 1e-10 * Math.Abs(k) * (Props.MaxAbs(gf[i]) + 1), () => $"∇(c·f) − c·∇f = {err2:E3} at input {i}\n{Case()}");
             }
-        }).Check(Props.Config(30));
+        }).Check(Props.Config(50));
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class LawTests
             var fresh = g.RandomInputs(c.Seed).Select(x => x.RequireGrad()).ToArray();
             Diff.Grad(f, fresh);
             Props.Ensure(fresh.All(x => x.Grad is null), () => $"Diff.Grad set Grad on a leaf\n{Case()}");
-        }).Check(Props.Config(40));
+        }).Check(Props.Config(60));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public class LawTests
                 double err = Props.MaxDiff(Or0(xs[i].Grad, xs[i]), expected[i]);
                 Props.Ensure(err <= 1e-10 * (Props.MaxAbs(expected[i]) + 1), () => $"{c}, h seed {s}, input {i}: accumulated Grad differs from ∇(f + h) by {err:E3}\n{g}");
             }
-        }).Check(Props.Config(25));
+        }).Check(Props.Config(40));
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public class LawTests
                 Props.Ensure(err <= 1e-10 * (Props.MaxAbs(expected) + 1), () =>
                     $"requested [{string.Join(", ", requested.Select(q => q == 0 ? "t" : $"x{q - 1}"))}]: entry {j} ({(k == 0 ? "t" : $"x{k - 1}")}) is off by {err:E3}\nt = G(x):\n{gg}F(t, x) (x0 stands for t):\n{fg}");
             }
-        }).Check(Props.Config(40));
+        }).Check(Props.Config(60));
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public class LawTests
             Props.Ensure(Same(explicitVjp, summed), () => $"{Case()}: the VJP of BroadcastTo is not SumTo");
             Props.Ensure(Same(addVjp, summed), () => $"{Case()}: the VJP of a broadcasting + is not SumTo");
             Props.Ensure(Same(subVjp, -summed), () => $"{Case()}: the VJP of a broadcasting − is not −SumTo");
-        }).Check(Props.Config(100));
+        }).Check(Props.Config(200));
     }
 
     [Fact]
@@ -273,6 +273,6 @@ public class LawTests
                 vv += Props.Dot(v[i], v[i]);
             }
             Props.Ensure(Math.Abs(uHv - vHu) <= 1e-9 * scale + 1e-10 * Math.Sqrt(uu * vv), () => $"{c}: uᵀHv = {uHv:R} but vᵀHu = {vHu:R}\n{g}");
-        }).Check(Props.Config(40));
+        }).Check(Props.Config(60));
     }
 }
