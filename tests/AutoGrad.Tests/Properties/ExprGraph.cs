@@ -5,8 +5,10 @@ namespace AutoGrad.Tests.Properties;
 
 /// <summary>
 /// A small random expression DAG over one to three input tensors of broadcast-compatible shapes, built from the
-/// library's differentiable ops, with a readable listing built alongside. Operands are picked among all earlier
-/// nodes, so nodes are reused (fan-out) and gradients accumulate.
+/// library's differentiable ops — elementwise unary ops, broadcasting binary ops, Where with a constant mask,
+/// reductions over random axes with or without keepDims, Softmax, LogSoftmax, LogSumExp, Reshape, BroadcastTo, SumTo,
+/// slicing and indexing, Concat, Stack and MatMul — with a readable listing built alongside. Operands are picked among
+/// all earlier nodes, so nodes are reused (fan-out) and gradients accumulate.
 /// </summary>
 /// <remarks>
 /// <para>Every node carries a bound on |value|. Ops that could leave their domain or overflow are only applied
