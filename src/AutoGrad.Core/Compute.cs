@@ -6,7 +6,7 @@ namespace AutoGrad;
 /// The tensor layer's bridge to the kernels: allocates results, checks element types and dispatches
 /// to the float64 or float32 instantiation of a kernel. Nothing here records on the tape.
 /// </summary>
-internal static class Compute
+internal static partial class Compute
 {
     public static Tensor Empty(int[] dims, DType dtype)
     {

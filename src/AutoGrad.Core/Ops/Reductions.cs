@@ -10,19 +10,36 @@ internal sealed record ReduceInfo(int[] InputDims, int[] Axes, bool KeepDims)
     public Tensor Keep(Tensor t) => KeepDims ? t : t.Reshape(Shape.Reduced(InputDims, Axes, true));
 }
 
-/// <summary>Σ over axes; backward broadcasts g back over the reduced axes.</summary>
-internal sealed class SumOp : Op
+/// <summary>
+/// A reduction over a set of axes. Subclasses give the forward computation and the rule; the axes are
+/// normalised, and saved with the input's shape for backward, here.
+/// </summary>
+internal abstract class ReductionOp : Op
 {
-    public static readonly SumOp I = new();
-    public override string Name => "Sum";
-
     public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
     {
         var ax = Shape.Axes(Name, axes, x.Dims);
-        var y = Compute.Reduce<SumKernel>(x, ax, keepDims);
+        var y = Forward(x, ax, keepDims);
         if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
         return y;
     }
+
+    /// <summary>The reduction of x over the sorted, normalised axes.</summary>
+    protected abstract Tensor Forward(Tensor x, int[] axes, bool keepDims);
+
+    public override Tensor Replay(Node n, Tensor[] inputs)
+    {
+        var info = (ReduceInfo)n.Saved!;
+        return Apply(inputs[0], info.Axes, info.KeepDims);
+    }
+}
+
+/// <summary>Σ over axes; backward broadcasts g back over the reduced axes.</summary>
+internal sealed class SumOp : ReductionOp
+{
+    public static readonly SumOp I = new();
+    public override string Name => "Sum";
+    protected override Tensor Forward(Tensor x, int[] axes, bool keepDims) => Compute.Reduce<SumKernel>(x, axes, keepDims);
 
     public override Tensor Replay(Node n, Tensor[] inputs)
     {
@@ -38,24 +55,11 @@ internal sealed class SumOp : Op
 }
 
 /// <summary>Π over axes; gradient g·Π/xᵢ, computed without dividing where an input is zero.</summary>
-internal sealed class ProdOp : Op
+internal sealed class ProdOp : ReductionOp
 {
     public static readonly ProdOp I = new();
     public override string Name => "Prod";
-
-    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
-    {
-        var ax = Shape.Axes(Name, axes, x.Dims);
-        var y = Compute.Reduce<ProdKernel>(x, ax, keepDims);
-        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
-        return y;
-    }
-
-    public override Tensor Replay(Node n, Tensor[] inputs)
-    {
-        var info = (ReduceInfo)n.Saved!;
-        return Apply(inputs[0], info.Axes, info.KeepDims);
-    }
+    protected override Tensor Forward(Tensor x, int[] axes, bool keepDims) => Compute.Reduce<ProdKernel>(x, axes, keepDims);
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
     {
@@ -82,26 +86,17 @@ internal sealed class ProdOp : Op
 }
 
 /// <summary>max (or min) over axes; the gradient goes to the extreme entries, split equally among ties.</summary>
-internal sealed class ExtremumOp : Op
+internal sealed class ExtremumOp : ReductionOp
 {
     public static readonly ExtremumOp Max = new(true), Min = new(false);
     private readonly bool _max;
     private ExtremumOp(bool max) => _max = max;
     public override string Name => _max ? "Max" : "Min";
 
-    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
+    protected override Tensor Forward(Tensor x, int[] axes, bool keepDims)
     {
         if (x.Count == 0) throw new ArgumentException($"{Name}: the tensor is empty (shape {Shape.Format(x.Dims)}); the extremum of nothing is undefined.");
-        var ax = Shape.Axes(Name, axes, x.Dims);
-        var y = _max ? Compute.Reduce<MaxReduceKernel>(x, ax, keepDims) : Compute.Reduce<MinReduceKernel>(x, ax, keepDims);
-        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
-        return y;
-    }
-
-    public override Tensor Replay(Node n, Tensor[] inputs)
-    {
-        var info = (ReduceInfo)n.Saved!;
-        return Apply(inputs[0], info.Axes, info.KeepDims);
+        return _max ? Compute.Reduce<MaxReduceKernel>(x, axes, keepDims) : Compute.Reduce<MinReduceKernel>(x, axes, keepDims);
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads)
@@ -117,20 +112,12 @@ internal sealed class ExtremumOp : Op
 /// log Σ exp over axes, shifted by the maximum: a primitive for stability. When a slice is all −∞ the
 /// value is −∞ and the gradient is the limit softmax (uniform), not NaN. Gradient g·softmax(x).
 /// </summary>
-internal sealed class LogSumExpOp : Op
+internal sealed class LogSumExpOp : ReductionOp
 {
     public static readonly LogSumExpOp I = new();
     public override string Name => "LogSumExp";
 
-    public Tensor Apply(Tensor x, int[]? axes, bool keepDims)
-    {
-        var ax = Shape.Axes(Name, axes, x.Dims);
-        var y = Forward(x, ax, keepDims);
-        if (GradMode.Record(this, y, x) is { } n) n.Saved = new ReduceInfo(x.Dims, ax, keepDims);
-        return y;
-    }
-
-    private static Tensor Forward(Tensor x, int[] axes, bool keepDims)
+    protected override Tensor Forward(Tensor x, int[] axes, bool keepDims)
     {
         var m = Compute.Reduce<MaxReduceKernel>(x, axes, true);
         // A non-finite maximum (all −∞, or a +∞) is not subtracted: the shifted sum then gives −∞ or +∞ exactly.
@@ -138,12 +125,6 @@ internal sealed class LogSumExpOp : Op
         var s = Compute.Reduce<SumKernel>(Compute.Map<ExpKernel>(Compute.Zip<SubKernel>("LogSumExp", x, shift)), axes, true);
         var y = Compute.Zip<AddKernel>("LogSumExp", Compute.Map<LogKernel>(s), shift);
         return keepDims ? y : y.Reshape(Shape.Reduced(x.Dims, axes, false));
-    }
-
-    public override Tensor Replay(Node n, Tensor[] inputs)
-    {
-        var info = (ReduceInfo)n.Saved!;
-        return Apply(inputs[0], info.Axes, info.KeepDims);
     }
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads)

@@ -90,41 +90,56 @@ internal static class Engine
         return r;
     }
 
-    /// <summary>Post-order depth-first search without recursion; fills <paramref name="order"/> outputs-first and sets each node's slot.</summary>
-    /// <remarks>The search stops at requested <paramref name="inputs"/>: what produced them needs no gradient here.</remarks>
+    /// <summary>
+    /// Post-order depth-first search without recursion; fills <paramref name="order"/> outputs-first and sets each
+    /// node's slot. With requested <paramref name="inputs"/>, only nodes through which some input is reached are
+    /// kept (their slot is −1 otherwise), as PyTorch's engine does.
+    /// </summary>
     private static int Sort(Tensor[] outputs, Tensor[]? inputs, int stamp, List<Node> order, List<(Node, int, int)>? restore)
     {
         var stack = new Stack<(Node node, int next)>();
         int maxArity = 0;
         foreach (var o in outputs)
         {
-            if (o.GradFn is not { } root || root.Stamp == stamp || IsInput(o)) continue;
+            if (o.GradFn is not { } root || root.Stamp == stamp) continue;
             Visit(root);
             while (stack.Count > 0)
             {
                 var (n, next) = stack.Pop();
-                if (next < n.Arity)
+                if (next < n.Arity && !n.Released)
                 {
                     stack.Push((n, next + 1));
-                    var x = n.Input(next);
-                    if (x.GradFn is { } child && child.Stamp != stamp && !IsInput(x)) Visit(child);
+                    if (n.Input(next).GradFn is { } child && child.Stamp != stamp) Visit(child);
                 }
-                else order.Add(n);
+                else
+                {
+                    // A released node has lost its inputs; keep it so that a gradient reaching it fails clearly.
+                    n.Slot = inputs is null || n.Released || LeadsToInput(n) ? 0 : -1;
+                    order.Add(n);
+                }
             }
         }
+        if (inputs is not null) order.RemoveAll(n => n.Slot < 0);
         order.Reverse();
         for (int i = 0; i < order.Count; i++) order[i].Slot = i;
         return maxArity;
 
-        bool IsInput(Tensor t) => inputs is not null && Array.IndexOf(inputs, t) >= 0;
+        // Children finish before their parent, so their slots already say whether they lead to an input.
+        bool LeadsToInput(Node n)
+        {
+            for (int i = 0; i < n.Arity; i++)
+            {
+                var x = n.Input(i);
+                if (Array.IndexOf(inputs!, x) >= 0 || (x.GradFn is { } c && c.Stamp == stamp && c.Slot >= 0)) return true;
+            }
+            return false;
+        }
 
         void Visit(Node n)
         {
             restore?.Add((n, n.Stamp, n.Slot));
             n.Stamp = stamp;
-            if (n.Released)
-                throw new InvalidOperationException(
-                    $"Backward through {n.Op.Name} a second time: its saved values were released after the first backward. Pass retainGraph: true to the first call to keep them.");
+            n.Slot = -1;
             maxArity = Math.Max(maxArity, n.Arity);
             stack.Push((n, 0));
         }
@@ -147,16 +162,16 @@ internal static class Engine
         if (inputs is not null)
         {
             int j = Array.IndexOf(inputs, t);
-            if (j >= 0)
-            {
-                result![j] = result[j] is null ? g : result[j]! + g;
-                return;
-            }
+            if (j >= 0) result![j] = result[j] is null ? g : result[j]! + g;
         }
         if (t.GradFn is { } node)
         {
-            ref var p = ref pending[node.Slot];
-            p = p is null ? g : p + g;
+            // Nodes that lead to no requested input were dropped from the sweep (slot −1).
+            if (node.Slot >= 0)
+            {
+                ref var p = ref pending[node.Slot];
+                p = p is null ? g : p + g;
+            }
             return;
         }
         if (inputs is not null) return;
