@@ -57,6 +57,7 @@ internal sealed class BroadcastToOp : Op
 
     public Tensor Apply(Tensor x, int[] shape)
     {
+        Shape.Validate(Name, shape);
         if (!Shape.BroadcastsTo(x.Dims, shape))
             throw new ArgumentException($"BroadcastTo: shape {Shape.Format(x.Dims)} cannot be broadcast to {Shape.Format(shape)}.");
         if (Shape.Equal(x.Dims, shape)) return x;

@@ -73,6 +73,8 @@ public class BadInputTests
         Throws<ArgumentException>(() => Tensor.Eye(2, -5), "Eye", "-5");
         Throws<ArgumentException>(() => Tensor.FromArray([1.0, 2], -1, -2), "FromArray", "[-1, -2]");
         Throws<ArgumentException>(() => Tensor.Arange(6).Reshape(-2, -3), "Reshape", "-2", "[6]");
+        // A size-1 dimension "broadcasts" to anything, so the negative target must be caught before that rule.
+        Throws<ArgumentException>(() => Tensor.Ones(1).BroadcastTo(-3), "BroadcastTo", "-3", "[-3]");
     }
 
     [Fact]
