@@ -69,7 +69,7 @@ internal struct TanhKernel : IUnaryKernel
     }
 }
 
-/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e).</summary>
+/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e). y must not overlap x (it holds e first).</summary>
 internal struct SigmoidKernel : IUnaryKernel
 {
     public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -86,7 +86,7 @@ internal struct SigmoidKernel : IUnaryKernel
     }
 }
 
-/// <summary>ln(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows.</summary>
+/// <summary>ln(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows. y must not overlap x (it holds e^(−|x|) first).</summary>
 internal struct SoftplusKernel : IUnaryKernel
 {
     public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>

@@ -251,7 +251,7 @@ internal static class Indexing
         {
             int j = index[i] < 0 ? index[i] + size : index[i];
             if (j < 0 || j >= size)
-                throw new IndexOutOfRangeException(
+                throw new ArgumentOutOfRangeException("index", 
                     $"{op}: index {index[i]} (entry {i}) is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
             r[i] = j;
         }
@@ -263,7 +263,7 @@ internal static class Indexing
     {
         int size = dims[axis], j = index < 0 ? index + size : index;
         if (j < 0 || j >= size)
-            throw new IndexOutOfRangeException($"{op}: index {index} is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
+            throw new ArgumentOutOfRangeException("index", $"{op}: index {index} is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
         return j;
     }
 }

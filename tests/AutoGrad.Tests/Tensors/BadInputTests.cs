@@ -130,8 +130,8 @@ public class BadInputTests
     public void At_with_a_bad_index()
     {
         var t = Tensor.Ones(2, 3);
-        Throws<IndexOutOfRangeException>(() => t.At(0, 3), "At", "index 3", "dimension 1", "[2, 3]");
-        Throws<IndexOutOfRangeException>(() => t.At(-3, 0), "At", "index -3", "dimension 0", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => t.At(0, 3), "At", "index 3", "dimension 1", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => t.At(-3, 0), "At", "index -3", "dimension 0", "[2, 3]");
         Throws<ArgumentException>(() => t.At(1), "At", "1 indices", "[2, 3]");
         Throws<ArgumentException>(() => Tensor.Scalar(1).At(0), "At", "1 indices", "[]");
     }
