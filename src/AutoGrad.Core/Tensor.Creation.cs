@@ -61,21 +61,24 @@ public sealed partial class Tensor
     public static Tensor Scalar(double value, DType dtype = DType.Float64) => Full([], value, dtype);
 
     /// <summary>A float64 tensor of zeros.</summary>
-    public static Tensor Zeros(params int[] shape) => Full(shape, 0.0, DType.Float64);
+    public static Tensor Zeros(params int[] shape) => Filled("Zeros", shape, 0.0, DType.Float64);
 
     /// <summary>A tensor of zeros of the given element type.</summary>
-    public static Tensor Zeros(int[] shape, DType dtype) => Full(shape, 0.0, dtype);
+    public static Tensor Zeros(int[] shape, DType dtype) => Filled("Zeros", shape, 0.0, dtype);
 
     /// <summary>A float64 tensor of ones.</summary>
-    public static Tensor Ones(params int[] shape) => Full(shape, 1.0, DType.Float64);
+    public static Tensor Ones(params int[] shape) => Filled("Ones", shape, 1.0, DType.Float64);
 
     /// <summary>A tensor of ones of the given element type.</summary>
-    public static Tensor Ones(int[] shape, DType dtype) => Full(shape, 1.0, dtype);
+    public static Tensor Ones(int[] shape, DType dtype) => Filled("Ones", shape, 1.0, dtype);
 
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
-    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float64)
+    public static Tensor Full(int[] shape, double value, DType dtype = DType.Float64) => Filled("Full", shape, value, dtype);
+
+    /// <summary>A filled tensor; <paramref name="op"/> names the public factory in error messages.</summary>
+    private static Tensor Filled(string op, int[] shape, double value, DType dtype)
     {
-        var t = Compute.Empty(AutoGrad.Shape.Validate("Full", shape), dtype);
+        var t = Compute.Empty(AutoGrad.Shape.Validate(op, shape), dtype);
         if (dtype == DType.Float64) t.Span<double>().Fill(value);
         else t.Span<float>().Fill((float)value);
         return t;
@@ -129,7 +132,9 @@ public sealed partial class Tensor
     public static Tensor Rand(int[] shape, Rng rng, DType dtype = DType.Float64)
     {
         var t = Compute.Empty(AutoGrad.Shape.Validate("Rand", shape), dtype);
-        for (int i = 0; i < t.Count; i++) t.Set(i, rng.NextDouble());
+        // Rounding to float32 would turn draws within 2⁻²⁵ of 1 into 1.0f; cap them at the largest float below 1.
+        double top = dtype == DType.Float32 ? 1 - 1.0 / (1 << 24) : 1;
+        for (int i = 0; i < t.Count; i++) t.Set(i, Math.Min(rng.NextDouble(), top));
         return t;
     }
 

@@ -10,7 +10,7 @@ public sealed partial class Tensor
     private const int EdgeItems = 3;
 
     /// <summary>
-    /// A readable form: the values nested by dimension (the middle elided with "…" for tensors over 1000 elements),
+    /// A readable form: the values nested by dimension (the middle elided with "..." for tensors over 1000 elements),
     /// then the shape, the element type and whether the tensor requires gradients, e.g.
     /// <c>tensor([[1, 2], [3, 4]], shape=[2, 2], float64, requiresGrad)</c>.
     /// </summary>

@@ -127,7 +127,7 @@ public sealed partial class Tensor
     /// vector (as a 0-d tensor). A negative index counts from the end. The result is a copy.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">This tensor is 0-d.</exception>
-    /// <exception cref="IndexOutOfRangeException">The index is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The index is out of range.</exception>
     // Item() already names the scalar read-out, so the indexers take another metadata name.
     [System.Runtime.CompilerServices.IndexerName("Index")]
     public Tensor this[int index] => Select(0, index);
@@ -137,7 +137,7 @@ public sealed partial class Tensor
     /// vector, and a full index gives a 0-d tensor. Negative indices count from the end. The result is a copy.
     /// </summary>
     /// <exception cref="ArgumentException">There are more indices than dimensions.</exception>
-    /// <exception cref="IndexOutOfRangeException">An index is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
     [System.Runtime.CompilerServices.IndexerName("Index")]
     public Tensor this[params int[] index]
     {
@@ -156,7 +156,7 @@ public sealed partial class Tensor
     /// from the end), as PyTorch's <c>select</c>. The result is a copy.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
-    /// <exception cref="IndexOutOfRangeException"><paramref name="index"/> is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
     public Tensor Select(int axis, int index)
     {
         int a = AutoGrad.Shape.Axis("Select", axis, Dims);
@@ -169,7 +169,7 @@ public sealed partial class Tensor
     /// add up) and negative ones count from the end. The result is a copy.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
-    /// <exception cref="IndexOutOfRangeException">An index is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
     public Tensor IndexSelect(int axis, int[] indices) => IndexSelectOp.I.Apply(this, axis, indices);
 
     /// <summary>
@@ -179,7 +179,7 @@ public sealed partial class Tensor
     /// The adjoint of <see cref="IndexSelect"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The source has the wrong shape or element type.</exception>
-    /// <exception cref="IndexOutOfRangeException">An index is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
     public Tensor IndexAdd(int axis, int[] indices, Tensor source) => IndexAddOp.I.Apply(this, axis, indices, source);
 
     /// <summary>
@@ -190,7 +190,7 @@ public sealed partial class Tensor
     /// repeated indices add their gradients.
     /// </summary>
     /// <exception cref="ArgumentException">The index shape does not fit this tensor, or does not hold <c>index.Length</c> entries.</exception>
-    /// <exception cref="IndexOutOfRangeException">An index is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
     public Tensor Gather(int axis, int[] index, int[] indexShape) => GatherOp.I.Apply(this, axis, index, indexShape);
 
     /// <summary>
@@ -199,7 +199,7 @@ public sealed partial class Tensor
     /// entries sent to the same place add up. The adjoint of <see cref="Gather"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The source does not fit this tensor, or the index does not have the source's size.</exception>
-    /// <exception cref="IndexOutOfRangeException">An index is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range.</exception>
     public Tensor ScatterAdd(int axis, int[] index, Tensor source) => ScatterAddOp.I.Apply(this, axis, index, source);
 
     /// <summary>

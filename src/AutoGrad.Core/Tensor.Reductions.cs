@@ -21,7 +21,11 @@ public sealed partial class Tensor
     public Tensor Mean(int axis, bool keepDims = false) => Mean([axis], keepDims);
 
     /// <summary>The mean along several axes (all when null or empty).</summary>
-    public Tensor Mean(int[]? axes, bool keepDims = false) => Sum(axes, keepDims) / ReducedCount(axes, "Mean");
+    public Tensor Mean(int[]? axes, bool keepDims = false)
+    {
+        double n = ReducedCount(axes, "Mean");
+        return Sum(axes, keepDims) / n;
+    }
 
     /// <summary>The product of all elements.</summary>
     /// <remarks>The gradient is exact when inputs contain zeros; second derivatives there are not supported.</remarks>
@@ -56,17 +60,21 @@ public sealed partial class Tensor
     /// The variance over the given axes (all when null): Σ(x − mean)² / (n − <paramref name="correction"/>).
     /// The default correction 1 is the unbiased estimator, as PyTorch's <c>var</c>; pass 0 for the population variance.
     /// </summary>
-    public Tensor Var(int[]? axes = null, bool keepDims = false, int correction = 1)
+    public Tensor Var(int[]? axes = null, bool keepDims = false, int correction = 1) => Var(axes, keepDims, correction, "Var");
+
+    private Tensor Var(int[]? axes, bool keepDims, int correction, string op)
     {
+        // Counting first checks the axes, so that a bad axis is reported as this operation's, not as Sum's.
+        double n = ReducedCount(axes, op);
         var d = this - Mean(axes, keepDims: true);
-        return (d * d).Sum(axes, keepDims) / (ReducedCount(axes, "Var") - correction);
+        return (d * d).Sum(axes, keepDims) / (n - correction);
     }
 
     /// <summary>The variance along one axis (see <see cref="Var(int[], bool, int)"/>).</summary>
     public Tensor Var(int axis, bool keepDims = false, int correction = 1) => Var([axis], keepDims, correction);
 
     /// <summary>The standard deviation √Var (its gradient is infinite where every value is equal).</summary>
-    public Tensor Std(int[]? axes = null, bool keepDims = false, int correction = 1) => Var(axes, keepDims, correction).Sqrt();
+    public Tensor Std(int[]? axes = null, bool keepDims = false, int correction = 1) => Var(axes, keepDims, correction, "Std").Sqrt();
 
     /// <summary>The standard deviation along one axis.</summary>
     public Tensor Std(int axis, bool keepDims = false, int correction = 1) => Std([axis], keepDims, correction);

@@ -112,7 +112,7 @@ public sealed partial class Tensor
         {
             int d = Dims[i], j = index[i] < 0 ? index[i] + d : index[i];
             if (j < 0 || j >= d)
-                throw new IndexOutOfRangeException($"At: index {index[i]} is out of range for dimension {i} of shape {AutoGrad.Shape.Format(Dims)}.");
+                throw new ArgumentOutOfRangeException("index", $"At: index {index[i]} is out of range for dimension {i} of shape {AutoGrad.Shape.Format(Dims)}.");
             flat = flat * d + j;
         }
         return DType == DType.Float64 ? Span<double>()[flat] : Span<float>()[flat];

@@ -57,9 +57,19 @@ internal struct CosKernel : IUnaryKernel
 
 /// <summary>tanh x</summary>
 internal struct TanhKernel : IUnaryKernel
-{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Tanh(x, y); }
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TP.Tanh(x, y);
+        // TensorPrimitives computes tanh through exp(−2|x|) − 1, which cancels near 0 (tanh(1e−20) comes out −0,
+        // tanh(1e−4) thousands of ulps off); below 0.55 (AMD libm's switch point) the scalar tanh is used.
+        T small = T.CreateTruncating(0.55);
+        for (int i = 0; i < x.Length; i++)
+            if (T.Abs(x[i]) < small) y[i] = T.Tanh(x[i]);
+    }
+}
 
-/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e).</summary>
+/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e). y must not overlap x (it holds e first).</summary>
 internal struct SigmoidKernel : IUnaryKernel
 {
     public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -76,7 +86,7 @@ internal struct SigmoidKernel : IUnaryKernel
     }
 }
 
-/// <summary>ln(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows.</summary>
+/// <summary>ln(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows. y must not overlap x (it holds e^(−|x|) first).</summary>
 internal struct SoftplusKernel : IUnaryKernel
 {
     public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -114,12 +124,13 @@ internal struct StepKernel : IUnaryKernel
 /// <summary>Scalar helpers shared by kernels.</summary>
 internal static class Scalar
 {
-    /// <summary>ln(1 + x) accurate near 0 (Goldberg's correction: u = 1 + x; ln(u)·x/(u − 1)).</summary>
+    /// <summary>ln(1 + x) accurate near 0 (Goldberg's correction: u = 1 + x; ln(u)·(x/(u − 1))).</summary>
     public static T Log1p<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T u = T.One + x;
         if (u == T.One) return x;
         if (T.IsPositiveInfinity(u)) return u;
-        return T.Log(u) * x / (u - T.One);
+        // x/(u − 1) is within an ulp of 1; forming ln(u)·x first would overflow for x above about 1e306 (3e37 in float32).
+        return T.Log(u) * (x / (u - T.One));
     }
 }

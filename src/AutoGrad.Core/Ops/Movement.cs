@@ -57,6 +57,7 @@ internal sealed class BroadcastToOp : Op
 
     public Tensor Apply(Tensor x, int[] shape)
     {
+        Shape.Validate(Name, shape);
         if (!Shape.BroadcastsTo(x.Dims, shape))
             throw new ArgumentException($"BroadcastTo: shape {Shape.Format(x.Dims)} cannot be broadcast to {Shape.Format(shape)}.");
         if (Shape.Equal(x.Dims, shape)) return x;
@@ -250,7 +251,7 @@ internal static class Indexing
         {
             int j = index[i] < 0 ? index[i] + size : index[i];
             if (j < 0 || j >= size)
-                throw new IndexOutOfRangeException(
+                throw new ArgumentOutOfRangeException("index", 
                     $"{op}: index {index[i]} (entry {i}) is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
             r[i] = j;
         }
@@ -262,7 +263,7 @@ internal static class Indexing
     {
         int size = dims[axis], j = index < 0 ? index + size : index;
         if (j < 0 || j >= size)
-            throw new IndexOutOfRangeException($"{op}: index {index} is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
+            throw new ArgumentOutOfRangeException("index", $"{op}: index {index} is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
         return j;
     }
 }

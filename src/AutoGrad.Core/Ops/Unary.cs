@@ -117,13 +117,13 @@ internal sealed class TanhOp : UnaryOp
     protected override Tensor Derivative(Tensor x, Tensor y) => 1.0 - y * y;
 }
 
-/// <summary>σ(x) = 1/(1 + e⁻ˣ), computed split by sign; derivative y(1 − y).</summary>
+/// <summary>σ(x) = 1/(1 + e⁻ˣ), computed split by sign; derivative σ(x)·σ(−x), which keeps its relative accuracy where 1 − y rounds to 0 (x ≳ 37).</summary>
 internal sealed class SigmoidOp : UnaryOp
 {
     public static readonly SigmoidOp I = new();
     public override string Name => "Sigmoid";
     protected override Tensor Forward(Tensor x) => Compute.Map<SigmoidKernel>(x);
-    protected override Tensor Derivative(Tensor x, Tensor y) => y * (1.0 - y);
+    protected override Tensor Derivative(Tensor x, Tensor y) => y * (-x).Sigmoid();
 }
 
 /// <summary>max(x, 0); derivative 1 where x &gt; 0 and 0 elsewhere (relu′(0) = 0, as PyTorch).</summary>
