@@ -1,6 +1,7 @@
 using System.Reflection;
 using AutoGrad;
 using AutoGrad.Tape;
+using AutoGrad.Tests.Properties;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -36,12 +37,11 @@ public class OpTests
     public void Gradient_is_right_on_random_shapes_and_values(string name)
     {
         var c = OpTable.Find(name);
-        var seeds = Gen.Choose(0, int.MaxValue).ToArbitrary();
-        Prop.ForAll(seeds, seed =>
+        Prop.ForAll(Props.Seeds, seed =>
         {
             var r = GradCheck.Check(c.F, c.RandomInputs(seed), c.Options);
-            if (!r.Passed) throw new Exception($"{name}, seed {seed}: {r}");
-        }).Check(Config.QuickThrowOnFailure.WithMaxTest(Fuzz.Cases(8)));
+            Props.Ensure(r.Passed, () => $"{name}, seed {seed}: {r}");
+        }).Check(Props.Config(8));
     }
 
     [Fact]
