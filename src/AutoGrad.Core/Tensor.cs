@@ -26,6 +26,32 @@ public sealed partial class Tensor
     /// <summary>The operation that produced this tensor, when it was recorded; null for leaves.</summary>
     internal Node? GradFn;
 
+    // Forward mode (see Tape/Forward.cs): a tangent, or the node whose rule will compute it, valid in one scope.
+    internal Tensor? TangentValue;
+    internal Node? TangentSource;
+    internal int TangentScope;
+
+    /// <summary>True when this tensor carries a tangent in the open forward-mode scope.</summary>
+    internal bool HasTangent => TangentScope != 0 && TangentScope == Forward.Scope && (TangentValue is not null || TangentSource is not null);
+
+    /// <summary>The tangent in the open forward-mode scope (computed now if pending), or null for zero.</summary>
+    internal Tensor? Tangent
+    {
+        get
+        {
+            if (!HasTangent) return null;
+            Forward.Resolve(this);
+            return TangentValue;
+        }
+    }
+
+    internal void SetTangent(Tensor? tangent)
+    {
+        TangentValue = tangent;
+        TangentSource = null;
+        TangentScope = Forward.Scope;
+    }
+
     internal Tensor(Array storage, int[] dims, DType dtype)
     {
         Storage = storage;

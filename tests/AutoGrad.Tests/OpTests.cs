@@ -70,3 +70,65 @@ public static class Fuzz
     public static int Cases(int quick) =>
         int.TryParse(Environment.GetEnvironmentVariable("AUTOGRAD_FUZZ"), out int n) && n > 0 ? n : quick;
 }
+
+/// <summary>Forward mode and the two Hessian-vector strategies, on every line of the op table.</summary>
+public class ForwardModeOpTests
+{
+    [Theory]
+    [MemberData(nameof(OpTable.Rows), MemberType = typeof(OpTable))]
+    public void Jvp_matches_finite_differences_and_the_reverse_mode_adjoint(string name)
+    {
+        var c = OpTable.Find(name);
+        var xs = c.Inputs(5);
+        var rng = new Rng(6);
+        var vs = xs.Select(x => Tensor.Randn(x.Shape, rng)).ToArray();
+        var (y, jv) = Diff.Jvp(c.F, xs, vs);
+        Assert.Equal(y.Shape, jv.Shape);
+
+        // Against central differences, element by element.
+        double h = 1e-6;
+        Tensor At(double t) { using (GradMode.NoGrad()) return c.F(xs.Zip(vs, (x, v) => x + v * t).ToArray()); }
+        var fd = ((At(h) - At(-h)) / (2 * h)).ToArray();
+        var ad = jv.ToArray();
+        var opts = c.Options ?? GradCheckOptions.Default;
+        for (int i = 0; i < ad.Length; i++)
+            Assert.True(Math.Abs(ad[i] - fd[i]) <= 10 * (opts.AbsTolerance + opts.RelTolerance * Math.Abs(fd[i])),
+                $"{name}: element {i}: forward mode {ad[i]}, differences {fd[i]}");
+
+        // ⟨u, J v⟩ from forward mode equals ⟨Jᵀu, v⟩ from reverse mode.
+        var u = Tensor.Randn(y.Shape, rng);
+        var (_, vjp) = Diff.Vjp(c.F, xs, u);
+        double forward = (u * jv).Sum().Item(), reverse = 0;
+        for (int i = 0; i < xs.Length; i++) reverse += (vjp[i] * vs[i]).Sum().Item();
+        double scale = Math.Abs(forward) + Math.Abs(reverse) + 1;
+        // Exact up to rounding; lines with their own tolerances (float32 round trips) round more.
+        double tol = c.Options is null ? 1e-10 : c.Options.RelTolerance;
+        Assert.True(Math.Abs(forward - reverse) <= tol * scale, $"{name}: ⟨u, Jv⟩ = {forward}, ⟨Jᵀu, v⟩ = {reverse}");
+    }
+
+    [Theory]
+    [MemberData(nameof(OpTable.Rows), MemberType = typeof(OpTable))]
+    public void Both_Hessian_vector_strategies_agree_and_match_finite_differences(string name)
+    {
+        var c = OpTable.Find(name);
+        var xs = c.Inputs(7);
+        var rng = new Rng(8);
+        Tensor w;
+        using (GradMode.NoGrad()) w = Tensor.Randn(c.F(xs).Shape, rng);
+        Tensor S(Tensor[] a) => (c.F(a) * w).Sum();
+        var vs = xs.Select(x => Tensor.Randn(x.Shape, rng)).ToArray();
+        var ror = Diff.Hvp(S, xs, vs, HvpMode.ReverseOverReverse);
+        var (value, grads, forr) = Diff.ValueGradHvp(S, xs, vs, HvpMode.ForwardOverReverse);
+        Assert.Equal(S(xs).Item(), value.Item(), 12);
+        var g = Diff.Grad(S, xs);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            Assert.Equal(g[i].ToArray(), grads[i].ToArray());
+            var a = ror[i].ToArray(); var b = forr[i].ToArray();
+            for (int k = 0; k < a.Length; k++)
+                Assert.True(Math.Abs(a[k] - b[k]) <= 1e-9 * (1 + Math.Abs(a[k])), $"{name}: input {i}, element {k}: reverse-over-reverse {a[k]}, forward-over-reverse {b[k]}");
+        }
+        var r = GradCheck.CheckHvp(c.F, xs, (c.Options ?? GradCheckOptions.Default) with { HvpMode = HvpMode.ForwardOverReverse });
+        Assert.True(r.Passed, $"{name}: {r}");
+    }
+}

@@ -38,6 +38,9 @@ public sealed record GradCheckOptions
     /// </summary>
     public bool ConvertFloat32 { get; init; }
 
+    /// <summary>How <see cref="GradCheck.CheckHvp(Func{Tensor[], Tensor}, Tensor[], GradCheckOptions?)"/> computes the exact product. Default <see cref="HvpMode.Auto"/>.</summary>
+    public HvpMode HvpMode { get; init; } = HvpMode.Auto;
+
     /// <summary>On failure, check each recorded operation on its own and name the first whose backward disagrees. Default true.</summary>
     public bool LocateFailure { get; init; } = true;
 

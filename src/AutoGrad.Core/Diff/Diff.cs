@@ -12,7 +12,7 @@ namespace AutoGrad;
 /// records its own backward pass, so the outer one differentiates through it (Hessians, mixed partials), and
 /// the two never mix their variables (no perturbation confusion).
 /// </remarks>
-public static class Diff
+public static partial class Diff
 {
     [ThreadStatic] private static int _level;
 
@@ -89,12 +89,15 @@ public static class Diff
     /// the paths through it, not those where f reaches the outer tensor directly (perturbation confusion), while the
     /// outer transformation still differentiates through the copy.
     /// </summary>
-    private static (Tensor Value, Tensor[] Vars) Evaluate(Func<Tensor[], Tensor> f, Tensor[] xs)
+    private static (Tensor Value, Tensor[] Vars) Evaluate(Func<Tensor[], Tensor> f, Tensor[] xs, Tensor[]? tangents = null)
     {
         bool nested = Nested && GradMode.IsEnabled;
         var vars = new Tensor[xs.Length];
         for (int i = 0; i < xs.Length; i++)
+        {
             vars[i] = nested && xs[i].RequiresGrad ? xs[i].Clone() : xs[i].Detach().RequireGrad();
+            if (tangents is not null) vars[i].SetTangent(tangents[i].Detach());
+        }
         _level++;
         try
         {

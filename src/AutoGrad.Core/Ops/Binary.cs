@@ -28,6 +28,8 @@ internal sealed class AddOp : BinaryOp
     public override string Name => "Add";
     protected override Tensor Forward(Tensor a, Tensor b) => Compute.Zip<AddKernel>(Name, a, b);
     public override void Backward(Node n, Tensor g, Tensor?[] grads) { grads[0] = g; grads[1] = g; }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Sum(t[0], t[1]);
 }
 
 /// <summary>a − b; gradients g, −g.</summary>
@@ -37,6 +39,8 @@ internal sealed class SubOp : BinaryOp
     public override string Name => "Sub";
     protected override Tensor Forward(Tensor a, Tensor b) => Compute.Zip<SubKernel>(Name, a, b);
     public override void Backward(Node n, Tensor g, Tensor?[] grads) { grads[0] = g; grads[1] = n.Needs(1) ? -g : null; }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Sum(t[0], t[1] is { } tb ? -tb : null);
 }
 
 /// <summary>a · b; gradients g·b, g·a.</summary>
@@ -50,6 +54,8 @@ internal sealed class MulOp : BinaryOp
         if (n.Needs(0)) grads[0] = g * n.B!;
         if (n.Needs(1)) grads[1] = g * n.A!;
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Sum(t[0] is { } ta ? ta * n.B! : null, t[1] is { } tb ? n.A! * tb : null);
 }
 
 /// <summary>a / b; gradients g/b, −g·a/b².</summary>
@@ -64,6 +70,8 @@ internal sealed class DivOp : BinaryOp
         if (n.Needs(0)) grads[0] = gb;
         if (n.Needs(1)) grads[1] = -gb * n.A! / n.B!;
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Sum(t[0], t[1] is { } tb ? -n.Output! * tb : null) is { } s ? s / n.B! : null;
 }
 
 /// <summary>aᵇ; gradients g·b·aᵇ⁻¹ and g·aᵇ·ln a (the latter needs a &gt; 0).</summary>
@@ -78,6 +86,8 @@ internal sealed class PowOp : BinaryOp
         if (n.Needs(0)) grads[0] = g * b * a.Pow(b - 1.0);
         if (n.Needs(1)) grads[1] = g * n.Output! * a.Log();
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Sum(t[0] is { } ta ? ta * n.B! * n.A!.Pow(n.B! - 1.0) : null, t[1] is { } tb ? tb * n.Output! * n.A!.Log() : null);
 }
 
 /// <summary>max(a, b); the gradient goes to the larger input, split equally at ties.</summary>
@@ -88,6 +98,13 @@ internal sealed class MaximumOp : BinaryOp
     protected override Tensor Forward(Tensor a, Tensor b) => Compute.Zip<MaxKernel>(Name, a, b);
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => Split(n, g, grads, Compute.Zip<CompareKernel<Gt>>(Name, n.A!, n.B!));
 
+    /// <summary>The tangent ȧ·w + ḃ·(1 − w) with the weights of <see cref="Split"/>.</summary>
+    internal static Tensor? SplitJvp(Node n, Tensor?[] t, Tensor aWins)
+    {
+        var w = Compute.Zip<AddKernel>("Maximum", aWins, Compute.ZipScalar<MulKernel>(Compute.Zip<CompareKernel<Eq>>("Maximum", n.A!, n.B!), 0.5));
+        return Sum(t[0] is { } ta ? ta * w : null, t[1] is { } tb ? tb * Compute.ZipScalar<SubKernel>(w, 1.0).Neg() : null);
+    }
+
     /// <summary>Sends g·w to a and g·(1 − w) to b, where w is 1 where a wins, ½ at ties, 0 where b wins.</summary>
     internal static void Split(Node n, Tensor g, Tensor?[] grads, Tensor aWins)
     {
@@ -96,6 +113,8 @@ internal sealed class MaximumOp : BinaryOp
         if (n.Needs(0)) grads[0] = g * w;
         if (n.Needs(1)) grads[1] = g * Compute.ZipScalar<SubKernel>(w, 1.0).Neg();
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => SplitJvp(n, t, Compute.Zip<CompareKernel<Gt>>(Name, n.A!, n.B!));
 }
 
 /// <summary>min(a, b); the gradient goes to the smaller input, split equally at ties.</summary>
@@ -105,6 +124,8 @@ internal sealed class MinimumOp : BinaryOp
     public override string Name => "Minimum";
     protected override Tensor Forward(Tensor a, Tensor b) => Compute.Zip<MinKernel>(Name, a, b);
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => MaximumOp.Split(n, g, grads, Compute.Zip<CompareKernel<Lt>>(Name, n.A!, n.B!));
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => MaximumOp.SplitJvp(n, t, Compute.Zip<CompareKernel<Lt>>(Name, n.A!, n.B!));
 }
 
 /// <summary>where(mask, a, b); gradients where(mask, g, 0) and where(mask, 0, g). The mask is saved, not differentiated.</summary>
@@ -132,4 +153,8 @@ internal sealed class WhereOp : Op
     }
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply((Tensor)n.Saved!, inputs[0], inputs[1]);
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) =>
+        t[0] is null && t[1] is null ? null
+        : Apply((Tensor)n.Saved!, t[0] ?? n.A!.ScalarLike(0), t[1] ?? n.B!.ScalarLike(0));
 }

@@ -59,4 +59,11 @@ internal sealed class MatMulOp : Op
         var (ta, tb) = (Flags)n.Saved!;
         return Apply(inputs[0], inputs[1], ta, tb);
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t)
+    {
+        // Bilinear: d(op(A)·op(B)) = op(Ȧ)·op(B) + op(A)·op(Ḃ).
+        var (ta, tb) = (Flags)n.Saved!;
+        return Sum(t[0] is { } da ? Apply(da, n.B!, ta, tb) : null, t[1] is { } db ? Apply(n.A!, db, ta, tb) : null);
+    }
 }

@@ -47,6 +47,9 @@ internal sealed class ReshapeOp : Op
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g.Reshape(n.A!.Dims);
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>Broadcasts x to a larger shape (copying); backward sums g back to x's shape.</summary>
@@ -69,6 +72,9 @@ internal sealed class BroadcastToOp : Op
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g.SumTo(n.A!.Dims);
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>Changes the element type; backward casts g back.</summary>
@@ -88,6 +94,9 @@ internal sealed class CastOp : Op
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g.To(n.A!.DType);
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (DType)n.Saved!);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>A copy with its own storage; backward passes g through.</summary>
@@ -106,6 +115,9 @@ internal sealed class CloneOp : Op
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g;
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0]);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>Reorders the axes (copying); backward permutes g by the inverse permutation.</summary>
@@ -154,6 +166,9 @@ internal sealed class PermuteOp : Op
     }
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (int[])n.Saved!);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>
@@ -213,6 +228,9 @@ internal sealed class SliceOp : Op
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = SliceScatterOp.I.Apply(g, (SliceInfo)n.Saved!);
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (SliceInfo)n.Saved!);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>Zeros of the box's input shape with g written into the box (the adjoint of <see cref="SliceOp"/>); backward slices g.</summary>
@@ -234,6 +252,9 @@ internal sealed class SliceScatterOp : Op
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = SliceOp.I.Apply(g, (SliceInfo)n.Saved!);
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], (SliceInfo)n.Saved!);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>An axis and normalised indices along it, saved by the index-driven ops.</summary>
@@ -297,6 +318,9 @@ internal sealed class IndexSelectOp : Op
         var info = (IndexInfo)n.Saved!;
         return Apply(inputs[0], info.Axis, info.Index);
     }
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>x with the slices of src added at the given indices along one axis (torch index_add); gradients g and g's slices at the indices.</summary>
@@ -333,6 +357,9 @@ internal sealed class IndexAddOp : Op
         var info = (IndexInfo)n.Saved!;
         return Apply(inputs[0], info.Axis, info.Index, inputs[1]);
     }
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>
@@ -383,6 +410,9 @@ internal sealed class GatherOp : Op
         var info = (IndexInfo)n.Saved!;
         return Apply(inputs[0], info.Axis, info.Index, info.IndexDims);
     }
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>
@@ -416,6 +446,9 @@ internal sealed class ScatterAddOp : Op
         var info = (IndexInfo)n.Saved!;
         return Apply(inputs[0], info.Axis, info.Index, inputs[1]);
     }
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>Joins tensors along an existing axis; backward slices g back into one piece per input.</summary>
@@ -461,4 +494,7 @@ internal sealed class ConcatOp : Op
     }
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs, (int)n.Arg0);
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }

@@ -32,6 +32,16 @@ internal abstract class ReductionOp : Op
         var info = (ReduceInfo)n.Saved!;
         return Apply(inputs[0], info.Axes, info.KeepDims);
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t)
+    {
+        // Each output depends on its own slice only, and backward seeded with ones gives ∂yⱼ/∂xᵢ at every i of slice j.
+        if (t[0] is not { } dx) return null;
+        var info = (ReduceInfo)n.Saved!;
+        var grads = new Tensor?[1];
+        Backward(n, Tensor.OnesLike(n.Output!), grads);
+        return grads[0] is { } d ? (dx * d).Sum(info.Axes, info.KeepDims) : null;
+    }
 }
 
 /// <summary>Σ over axes; backward broadcasts g back over the reduced axes.</summary>
@@ -52,6 +62,9 @@ internal sealed class SumOp : ReductionOp
         var info = (ReduceInfo)n.Saved!;
         grads[0] = info.Keep(g).BroadcastTo(info.InputDims);
     }
+
+    // Linear: the tangent rule is the op itself.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => Replay(n, ZerosForMissing(n, t));
 }
 
 /// <summary>Π over axes; gradient g·Π/xᵢ, computed without dividing where an input is zero.</summary>
@@ -168,6 +181,9 @@ internal sealed class SoftmaxOp : Op
         var y = n.Output!;
         grads[0] = y * (g - (g * y).Sum(axes, keepDims: true));
     }
+
+    // The softmax Jacobian diag(y) − yyᵀ is symmetric, so the backward rule applied to the tangent is the tangent rule.
+    public override Tensor? Jvp(Node n, Tensor?[] t) => DiagonalJvp(n, t);
 }
 
 /// <summary>log softmax over axes: z − log Σ exp z with z the shifted input (see <see cref="SoftmaxOp"/>). Backward g − softmax ⊙ Σ g.</summary>
@@ -192,4 +208,6 @@ internal sealed class LogSoftmaxOp : Op
         var axes = (int[])n.Saved!;
         grads[0] = g - n.Output!.Exp() * g.Sum(axes, keepDims: true);
     }
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => t[0] is { } dx ? dx - (n.Output!.Exp() * dx).Sum((int[])n.Saved!, keepDims: true) : null;
 }

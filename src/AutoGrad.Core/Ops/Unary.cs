@@ -25,6 +25,8 @@ internal abstract class UnaryOp : Op
     protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException($"{Name} overrides Backward.");
 
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g * Derivative(n.A!, n.Output!);
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => DiagonalJvp(n, t);
 }
 
 /// <summary>−x</summary>
@@ -167,6 +169,8 @@ internal sealed class PowScalarOp : Op
     }
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], n.Arg0);
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => DiagonalJvp(n, t);
 }
 
 /// <summary>min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi (bounds included, as PyTorch) and is 0 elsewhere.</summary>
@@ -192,4 +196,6 @@ internal sealed class ClampOp : Op
     }
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], n.Arg0, n.Arg1);
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => DiagonalJvp(n, t);
 }

@@ -37,21 +37,42 @@ public static class GradMode
     /// <summary>Records <paramref name="op"/> as the producer of <paramref name="output"/> if recording is on and an input requires gradients.</summary>
     internal static Node? Record(Op op, Tensor output, Tensor a, Tensor? b = null)
     {
-        if (_disabledDepth != 0 || !(a.RequiresGrad || (b is not null && b.RequiresGrad))) return null;
+        bool record = _disabledDepth == 0 && (a.RequiresGrad || (b is not null && b.RequiresGrad));
+        bool tangent = Forward.Active && (a.HasTangent || (b is not null && b.HasTangent));
+        if (!record && !tangent) return null;
         var n = new Node(op, output, a, b);
-        output.MarkRecorded(n);
+        if (record) output.MarkRecorded(n);
+        if (tangent)
+        {
+            // The inputs' tangents are computed now, while their nodes are complete, so that no later read recurses.
+            Forward.Resolve(a);
+            if (b is not null) Forward.Resolve(b);
+            output.TangentSource = n;
+            output.TangentScope = Forward.Scope;
+        }
         return n;
     }
 
     /// <summary>Records an op with any number of inputs.</summary>
     internal static Node? Record(Op op, Tensor output, Tensor[] inputs)
     {
-        if (_disabledDepth != 0) return null;
-        bool any = false;
-        foreach (var t in inputs) any |= t.RequiresGrad;
-        if (!any) return null;
+        bool record = false, tangent = false;
+        foreach (var t in inputs)
+        {
+            record |= t.RequiresGrad;
+            tangent |= t.HasTangent;
+        }
+        record &= _disabledDepth == 0;
+        tangent &= Forward.Active;
+        if (!record && !tangent) return null;
         var n = new Node(op, output, inputs);
-        output.MarkRecorded(n);
+        if (record) output.MarkRecorded(n);
+        if (tangent)
+        {
+            foreach (var t in inputs) Forward.Resolve(t);
+            output.TangentSource = n;
+            output.TangentScope = Forward.Scope;
+        }
         return n;
     }
 }

@@ -34,11 +34,16 @@ internal sealed class Node
 
     public Tensor Input(int i) => Many is not null ? Many[i] : i == 0 ? A! : B!;
 
-    /// <summary>True if input i needs a gradient (it requires one).</summary>
-    public bool Needs(int i) => Input(i).RequiresGrad;
+    /// <summary>True if input i needs a gradient (it requires one, or a forward-mode rule asks for every input's).</summary>
+    public bool Needs(int i) => NeedsAll || Input(i).RequiresGrad;
+
+    /// <summary>Set while <see cref="Op.Jvp"/>'s default rule runs the backward for every input.</summary>
+    internal bool NeedsAll;
 
     public void Release()
     {
+        // A pending tangent still needs the saved values.
+        if (Output is not null) Forward.Resolve(Output);
         A = B = null; Many = null; Output = null; Saved = null;
         Released = true;
     }

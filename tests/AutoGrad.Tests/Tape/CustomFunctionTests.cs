@@ -116,4 +116,17 @@ public class CustomFunctionTests
         Assert.False(r.Passed);
         Assert.StartsWith("OpaqueCube", r.FailingOperation);
     }
+
+    [Fact]
+    public void Forward_mode_through_a_custom_function_uses_its_backward_rule()
+    {
+        var cube = new Cube();
+        var x = X;
+        var v = Tensor.FromArray([1.0, -2.0, 0.5]);
+        var (y, jv) = Diff.Jvp(t => cube.Apply(t), x, v);
+        Assert.Equal(x.ToArray().Select(a => a * a * a), y.ToArray());
+        Assert.Equal(x.ToArray().Zip(v.ToArray(), (a, d) => 3 * a * a * d), jv.ToArray());
+        var hv = Diff.Hvp(t => cube.Apply(t).Sum(), x, v, HvpMode.ForwardOverReverse);
+        Assert.Equal(x.ToArray().Zip(v.ToArray(), (a, d) => 6 * a * d), hv.ToArray().Select(z => Math.Round(z, 12)));
+    }
 }
