@@ -87,6 +87,20 @@ internal static partial class Compute
         return c;
     }
 
+    /// <summary>y = A·b and dy = A·ḃ for A m×k and vectors b, ḃ of length k, in one sweep over A.</summary>
+    public static void DualMatVec(Tensor a, Tensor b, Tensor db, Tensor y, Tensor dy, int m, int k)
+    {
+        if (a.DType == DType.Float64) Gemm.DualMatVec<double>(a.Span<double>(), b.Span<double>(), db.Span<double>(), y.Span<double>(), dy.Span<double>(), m, k);
+        else Gemm.DualMatVec<float>(a.Span<float>(), b.Span<float>(), db.Span<float>(), y.Span<float>(), dy.Span<float>(), m, k);
+    }
+
+    /// <summary>y = aᵀB and dy = ȧᵀB for B k×n and vectors a, ȧ of length k, in one sweep over B.</summary>
+    public static void DualVecMat(Tensor a, Tensor da, Tensor b, Tensor y, Tensor dy, int k, int n)
+    {
+        if (a.DType == DType.Float64) Gemm.DualVecMat<double>(a.Span<double>(), da.Span<double>(), b.Span<double>(), y.Span<double>(), dy.Span<double>(), k, n);
+        else Gemm.DualVecMat<float>(a.Span<float>(), da.Span<float>(), b.Span<float>(), y.Span<float>(), dy.Span<float>(), k, n);
+    }
+
     /// <summary>Element strides of an operand's matrices over the broadcast batch shape (0 where it broadcasts).</summary>
     private static int[] BatchStrides(int[] dims, int[] batch)
     {

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace AutoGrad.Kernels;
@@ -33,6 +35,14 @@ internal static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         c[..(m * n)].Clear();
+        if (m == 0) return;
+        if (m <= 4)
+        {
+            // Few rows of C (a vector-Jacobian product, or one with its tangent beside it): each row of B is read
+            // once and added, scaled, into every row of C.
+            for (int p = 0; p < k; p++) AxpyRows(a.Slice(p * m, m), b.Slice(p * n, n), c, n);
+            return;
+        }
         // p outermost so that both the row of B and every row of C are read contiguously.
         for (int p = 0; p < k; p++)
         {
@@ -46,16 +56,153 @@ internal static class Gemm
         }
     }
 
+    /// <summary>c[i, :] += s[i]·row for the m ≤ 4 rows of c, reading <paramref name="row"/> once.</summary>
+    private static void AxpyRows<T>(ReadOnlySpan<T> s, ReadOnlySpan<T> row, Span<T> c, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = s.Length, j = 0;
+        ref T r = ref MemoryMarshal.GetReference(row);
+        ref T c0 = ref MemoryMarshal.GetReference(c);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            int w = Vector512<T>.Count;
+            var s0 = Vector512.Create(s[0]);
+            var s1 = Vector512.Create(m > 1 ? s[1] : T.Zero);
+            var s2 = Vector512.Create(m > 2 ? s[2] : T.Zero);
+            var s3 = Vector512.Create(m > 3 ? s[3] : T.Zero);
+            for (; j <= n - w; j += w)
+            {
+                var x = Vector512.LoadUnsafe(ref r, (nuint)j);
+                (Vector512.LoadUnsafe(ref c0, (nuint)j) + s0 * x).StoreUnsafe(ref c0, (nuint)j);
+                if (m > 1) (Vector512.LoadUnsafe(ref c0, (nuint)(n + j)) + s1 * x).StoreUnsafe(ref c0, (nuint)(n + j));
+                if (m > 2) (Vector512.LoadUnsafe(ref c0, (nuint)(2 * n + j)) + s2 * x).StoreUnsafe(ref c0, (nuint)(2 * n + j));
+                if (m > 3) (Vector512.LoadUnsafe(ref c0, (nuint)(3 * n + j)) + s3 * x).StoreUnsafe(ref c0, (nuint)(3 * n + j));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            int w = Vector256<T>.Count;
+            var s0 = Vector256.Create(s[0]);
+            var s1 = Vector256.Create(m > 1 ? s[1] : T.Zero);
+            var s2 = Vector256.Create(m > 2 ? s[2] : T.Zero);
+            var s3 = Vector256.Create(m > 3 ? s[3] : T.Zero);
+            for (; j <= n - w; j += w)
+            {
+                var x = Vector256.LoadUnsafe(ref r, (nuint)j);
+                (Vector256.LoadUnsafe(ref c0, (nuint)j) + s0 * x).StoreUnsafe(ref c0, (nuint)j);
+                if (m > 1) (Vector256.LoadUnsafe(ref c0, (nuint)(n + j)) + s1 * x).StoreUnsafe(ref c0, (nuint)(n + j));
+                if (m > 2) (Vector256.LoadUnsafe(ref c0, (nuint)(2 * n + j)) + s2 * x).StoreUnsafe(ref c0, (nuint)(2 * n + j));
+                if (m > 3) (Vector256.LoadUnsafe(ref c0, (nuint)(3 * n + j)) + s3 * x).StoreUnsafe(ref c0, (nuint)(3 * n + j));
+            }
+        }
+        for (; j < n; j++)
+            for (int i = 0; i < m; i++) c[i * n + j] = T.FusedMultiplyAdd(s[i], row[j], c[i * n + j]);
+    }
+
     /// <summary>C[m×n] = A · Bᵀ with A stored m×k and B stored n×k (C is overwritten): every entry is a dot of two contiguous rows.</summary>
     public static void MultiplyNT<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (n <= 4 && n > 1)
+        {
+            // Few columns of C (a matrix-vector product, or one with its tangent beside it): each row of A is read
+            // once for all n dots.
+            for (int i = 0; i < m; i++) Dots(a.Slice(i * k, k), b, c.Slice(i * n, n), k);
+            return;
+        }
         for (int i = 0; i < m; i++)
         {
             var ai = a.Slice(i * k, k);
             var ci = c.Slice(i * n, n);
             for (int j = 0; j < n; j++) ci[j] = TP.Dot(ai, b.Slice(j * k, k));
         }
+    }
+
+    /// <summary>c[j] = ⟨x, b[j, :]⟩ for the 2 ≤ n ≤ 4 rows of b, reading <paramref name="x"/> once.</summary>
+    private static void Dots<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> b, Span<T> c, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = c.Length, p = 0;
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T br = ref MemoryMarshal.GetReference(b);
+        T s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && k >= Vector512<T>.Count)
+        {
+            int w = Vector512<T>.Count;
+            Vector512<T> a0 = Vector512<T>.Zero, a1 = Vector512<T>.Zero, a2 = Vector512<T>.Zero, a3 = Vector512<T>.Zero;
+            if (n == 2)
+                for (; p <= k - w; p += w)
+                {
+                    var v = Vector512.LoadUnsafe(ref xr, (nuint)p);
+                    a0 += v * Vector512.LoadUnsafe(ref br, (nuint)p);
+                    a1 += v * Vector512.LoadUnsafe(ref br, (nuint)(k + p));
+                }
+            else
+                for (; p <= k - w; p += w)
+                {
+                    var v = Vector512.LoadUnsafe(ref xr, (nuint)p);
+                    a0 += v * Vector512.LoadUnsafe(ref br, (nuint)p);
+                    a1 += v * Vector512.LoadUnsafe(ref br, (nuint)(k + p));
+                    a2 += v * Vector512.LoadUnsafe(ref br, (nuint)(2 * k + p));
+                    if (n > 3) a3 += v * Vector512.LoadUnsafe(ref br, (nuint)(3 * k + p));
+                }
+            s0 = Vector512.Sum(a0); s1 = Vector512.Sum(a1); s2 = Vector512.Sum(a2); s3 = Vector512.Sum(a3);
+        }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && k >= Vector256<T>.Count)
+        {
+            int w = Vector256<T>.Count;
+            Vector256<T> a0 = Vector256<T>.Zero, a1 = Vector256<T>.Zero, a2 = Vector256<T>.Zero, a3 = Vector256<T>.Zero;
+            for (; p <= k - w; p += w)
+            {
+                var v = Vector256.LoadUnsafe(ref xr, (nuint)p);
+                a0 += v * Vector256.LoadUnsafe(ref br, (nuint)p);
+                a1 += v * Vector256.LoadUnsafe(ref br, (nuint)(k + p));
+                if (n > 2) a2 += v * Vector256.LoadUnsafe(ref br, (nuint)(2 * k + p));
+                if (n > 3) a3 += v * Vector256.LoadUnsafe(ref br, (nuint)(3 * k + p));
+            }
+            s0 = Vector256.Sum(a0); s1 = Vector256.Sum(a1); s2 = Vector256.Sum(a2); s3 = Vector256.Sum(a3);
+        }
+        for (; p < k; p++)
+        {
+            T xp = x[p];
+            s0 = T.FusedMultiplyAdd(xp, b[p], s0);
+            s1 = T.FusedMultiplyAdd(xp, b[k + p], s1);
+            if (n > 2) s2 = T.FusedMultiplyAdd(xp, b[2 * k + p], s2);
+            if (n > 3) s3 = T.FusedMultiplyAdd(xp, b[3 * k + p], s3);
+        }
+        c[0] = s0; c[1] = s1;
+        if (n > 2) c[2] = s2;
+        if (n > 3) c[3] = s3;
+    }
+
+    /// <summary>y = A·b and dy = A·ḃ (A m×k, b and ḃ of length k): each row of A is read once for both dots.</summary>
+    public static void DualMatVec<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> db, Span<T> y, Span<T> dy, int m, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> pair = stackalloc T[2];
+        Span<T> joined = k <= 512 ? stackalloc T[2 * k] : new T[2 * k];
+        b[..k].CopyTo(joined);
+        db[..k].CopyTo(joined[k..]);
+        for (int i = 0; i < m; i++)
+        {
+            Dots(a.Slice(i * k, k), joined, pair, k);
+            y[i] = pair[0];
+            dy[i] = pair[1];
+        }
+    }
+
+    /// <summary>y = aᵀB and dy = ȧᵀB (B k×n, a and ȧ of length k): each row of B is read once for both.</summary>
+    public static void DualVecMat<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> b, Span<T> y, Span<T> dy, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> c = n <= 256 ? stackalloc T[2 * n] : new T[2 * n];
+        c.Clear();
+        Span<T> s = stackalloc T[2];
+        for (int p = 0; p < k; p++)
+        {
+            s[0] = a[p]; s[1] = da[p];
+            AxpyRows(s, b.Slice(p * n, n), c, n);
+        }
+        c[..n].CopyTo(y);
+        c[n..].CopyTo(dy);
     }
 
     /// <summary>C[m×n] = Aᵀ · Bᵀ with A stored k×m and B stored n×k (C is overwritten).</summary>

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace AutoGrad.Kernels;
@@ -77,7 +79,22 @@ internal struct SigmoidKernel : IUnaryKernel
         TP.Abs(x, y);
         TP.Negate(y, y);
         TP.Exp(y, y);
-        for (int i = 0; i < x.Length; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            ref T xr = ref MemoryMarshal.GetReference(x);
+            ref T yr = ref MemoryMarshal.GetReference(y);
+            var one = Vector512<T>.One;
+            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
+            {
+                var xv = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                var e = Vector512.LoadUnsafe(ref yr, (nuint)i);
+                // NaN: e is NaN, so the quotient is too.
+                var num = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(xv, Vector512<T>.Zero), one, e);
+                (num / (one + e)).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+        for (; i < x.Length; i++)
         {
             T e = y[i];
             y[i] = (x[i] >= T.Zero ? T.One : e) / (T.One + e);
@@ -89,12 +106,41 @@ internal struct SigmoidKernel : IUnaryKernel
 /// <summary>ln(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows. y must not overlap x (it holds e^(−|x|) first).</summary>
 internal struct SoftplusKernel : IUnaryKernel
 {
+    private const int Chunk = 256;
+
     public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         TP.Abs(x, y);
         TP.Negate(y, y);
         TP.Exp(y, y);
-        for (int i = 0; i < x.Length; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            // log1p(e) for e = e^(−|x|) ∈ (0, 1] as ln(u)·e/(u − 1) with u = 1 + e (Goldberg), the logarithms
+            // taken a chunk at a time into stack scratch.
+            Span<T> logs = stackalloc T[Chunk];
+            var one = Vector512<T>.One;
+            for (; i <= x.Length - Chunk; i += Chunk)
+            {
+                var ys = y.Slice(i, Chunk);
+                TP.Add(ys, T.One, logs);
+                TP.Log(logs, logs);
+                ref T xr = ref MemoryMarshal.GetReference(x.Slice(i, Chunk));
+                ref T yr = ref MemoryMarshal.GetReference(ys);
+                ref T lr = ref MemoryMarshal.GetReference(logs);
+                for (int j = 0; j < Chunk; j += Vector512<T>.Count)
+                {
+                    var xv = Vector512.LoadUnsafe(ref xr, (nuint)j);
+                    var e = Vector512.LoadUnsafe(ref yr, (nuint)j);
+                    var u = one + e;
+                    var l1p = Vector512.ConditionalSelect(Vector512.Equals(u, one), e, Vector512.LoadUnsafe(ref lr, (nuint)j) * (e / (u - one)));
+                    var pos = Vector512.ConditionalSelect(Vector512.GreaterThan(xv, Vector512<T>.Zero), xv, Vector512<T>.Zero);
+                    // NaN: e is NaN, so the sum is too.
+                    (pos + l1p).StoreUnsafe(ref yr, (nuint)j);
+                }
+            }
+        }
+        for (; i < x.Length; i++)
         {
             T v = x[i];
             y[i] = (v > T.Zero ? v : T.Zero) + Scalar.Log1p(y[i]);

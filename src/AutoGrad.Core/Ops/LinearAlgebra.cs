@@ -40,8 +40,42 @@ internal sealed class MatMulOp : Op
                 throw new ArgumentException(
                     $"MatMul: shapes {Shape.Format(a.Dims)} and {Shape.Format(b.Dims)}: the batch dimensions {Shape.Format(batchA)} and {Shape.Format(batchB)} cannot be broadcast together.");
         var batch = Shape.Broadcast(Name, batchA, batchB);
+        if (Forward.Active && batch.Length == 0 && a.HasTangent != b.HasTangent)
+            return WithTangent(a, b, transA, transB, m, ka, n);
         var y = Compute.MatMul(a, transA, b, transB, batch, m, ka, n);
         if (GradMode.Record(this, y, a, b) is { } node) node.Saved = Flags.Of(transA, transB);
+        return y;
+    }
+
+    /// <summary>
+    /// Forward mode with a tangent on one operand only, when that operand is a vector (a matrix-vector product, as in
+    /// every linear model): the value and the tangent come from one sweep over the other operand, usually the data
+    /// matrix, instead of two. This keeps forward-over-reverse Hessian-vector products near the cost of a gradient.
+    /// </summary>
+    private Tensor WithTangent(Tensor a, Tensor b, bool transA, bool transB, int m, int k, int n)
+    {
+        bool onA = a.HasTangent;
+        var dot = (onA ? a.Tangent : b.Tangent)!;
+        Tensor y, dy;
+        if (!onA && n == 1 && !transA)
+        {
+            // A·b and A·ḃ for a vector b: two dots per row of A.
+            y = Compute.Empty([m, 1], a.DType); dy = Compute.Empty([m, 1], a.DType);
+            Compute.DualMatVec(a, b, dot, y, dy, m, k);
+        }
+        else if (onA && m == 1 && !transB)
+        {
+            // aᵀB and ȧᵀB for a vector a: each row of B scaled into both.
+            y = Compute.Empty([1, n], a.DType); dy = Compute.Empty([1, n], a.DType);
+            Compute.DualVecMat(a, dot, b, y, dy, k, n);
+        }
+        else
+        {
+            y = Compute.MatMul(a, transA, b, transB, [], m, k, n);
+            dy = onA ? Compute.MatMul(dot, transA, b, transB, [], m, k, n) : Compute.MatMul(a, transA, dot, transB, [], m, k, n);
+        }
+        if (GradMode.Record(this, y, a, b) is { } node) node.Saved = Flags.Of(transA, transB);
+        y.SetTangent(dy);
         return y;
     }
 
