@@ -309,10 +309,16 @@ public class CurvatureTests
     [Fact]
     public void Condition_number_of_a_singular_positive_semidefinite_Hessian_is_infinite()
     {
-        var (a, _) = WithSpectrum([4, 2, 1, 0, 0], 58);
-        var f = Quadratic(a, 59);
-        Assert.Equal(double.PositiveInfinity, Curvature.ConditionNumber(f, Point(5)));
-        Near(0.5, Curvature.MaxStableStep(f, Point(5)), 1e-12, "2/λmax");
+        // λmin = 0 comes out as a rounding-level ±value; it must read as +∞, never NaN or a huge finite number.
+        foreach (var lambda in new[] { new double[] { 4, 2, 1, 0, 0 }, [100, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0], [1e3, 1, 0] })
+            for (int seed = 0; seed < 20; seed++)
+            {
+                var (a, _) = WithSpectrum(lambda, seed);
+                var f = Quadratic(a, seed);
+                var x = Point(lambda.Length, seed);
+                Assert.Equal(double.PositiveInfinity, Curvature.ConditionNumber(f, x));
+                Near(2 / lambda[0], Curvature.MaxStableStep(f, x), 1e-12, "2/λmax");
+            }
     }
 
     // ---- Non-quadratic functions against hand-derived Hessians ----

@@ -133,8 +133,9 @@ public static class Curvature
     /// quadratic model's level sets are, and roughly how many gradient-descent steps it takes per digit of accuracy.
     /// </summary>
     /// <remarks>
-    /// <para>An eigenvalue estimate θ with residual r is within r of an eigenvalue of H (and rounding adds about
-    /// √n·ε·‖H‖, ε the unit roundoff of x's element type), so λmin is judged against that error band b = max(r, √n·ε·‖H‖):</para>
+    /// <para>An eigenvalue estimate θ with residual r is within r of an eigenvalue of H, and rounding adds a few units of
+    /// roundoff u·‖H‖ (u = 2⁻⁵³ for float64, 2⁻²⁴ for float32; the Ritz values of exactly singular Hessians come out within
+    /// 5u·‖H‖ of 0 in the tests). So λmin is judged against the error band b = max(r, 64u·‖H‖), ‖H‖ = max(|λmax|, |λmin|):</para>
     /// <list type="bullet">
     /// <item>λmin &gt; b: positive definite; returns λmax/λmin ≥ 1.</item>
     /// <item>|λmin| ≤ b: positive semidefinite and singular as far as can be told, including the zero Hessian of a
@@ -161,9 +162,8 @@ public static class Curvature
     {
         var (h, o) = Prepare(nameof(ConditionNumber), f, x, options, method);
         var (max, min) = Extremes(h, o, method, Want.Both);
-        double scale = Math.Max(Math.Abs(max!.Value), Math.Abs(min!.Value));
-        double band = Math.Max(min.Residual, h.RoundingBand(scale));
-        if (double.IsNaN(max.Value) || double.IsNaN(min.Value)) return double.NaN;
+        if (double.IsNaN(max!.Value) || double.IsNaN(min!.Value)) return double.NaN;
+        double band = Math.Max(min.Residual, h.RoundingBand(Math.Max(Math.Abs(max.Value), Math.Abs(min.Value))));
         if (min.Value > band) return max.Value / min.Value;
         return min.Value >= -band ? double.PositiveInfinity : double.NaN;
     }
@@ -174,8 +174,8 @@ public static class Curvature
     /// shrinks for 0 &lt; η &lt; 2/λ and grows beyond; at η = 2/λmax the top component oscillates without decaying.
     /// </summary>
     /// <remarks>
-    /// <para>When λmax ≤ 0 (judged as in <see cref="ConditionNumber"/>: λmax within max(r, √n·ε·|λmax|) of zero counts as
-    /// zero), the local model has no upward curvature, so it gives no bound and the result is +∞; in directions of negative
+    /// <para>When λmax ≤ 0 (judged as in <see cref="ConditionNumber"/>: λmax within max(r, 64u·|λmax|) of zero counts as
+    /// zero, r its residual), the local model has no upward curvature, so it gives no bound and the result is +∞; in directions of negative
     /// curvature the model is unbounded below and every step moves further, which is descent rather than instability.
     /// +∞ for a linear function. NaN when a Hessian-vector product is not finite.</para>
     /// <para>Only as good as the quadratic model: training near 2/λmax is the "edge of stability" of J. Cohen et al.,
@@ -360,9 +360,8 @@ public static class Curvature
             return hv;
         }
 
-        /// <summary>√n·ε·scale, ε the unit roundoff of x's element type: the rounding error expected in an eigenvalue of that scale.</summary>
-        public double RoundingBand(double scale) =>
-            Math.Sqrt(N) * (_x.DType == DType.Float32 ? Math.ScaleB(1.0, -24) : Math.ScaleB(1.0, -53)) * scale;
+        /// <summary>64u·scale, u the unit roundoff of x's element type: a generous bound on the rounding error of an eigenvalue of that scale.</summary>
+        public double RoundingBand(double scale) => Math.ScaleB(scale, _x.DType == DType.Float32 ? 6 - 24 : 6 - 53);
 
         public double[] RandomUnit(long seed)
         {

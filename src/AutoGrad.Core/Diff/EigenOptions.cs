@@ -37,8 +37,8 @@ public sealed record EigenOptions
     /// Tolerance·‖H‖, with ‖H‖ estimated by the largest |eigenvalue| found. Some eigenvalue of H then lies within
     /// Tolerance·‖H‖ of λ, and within (Tolerance·‖H‖)²/gap when the nearest other eigenvalue is gap away (Kato–Temple),
     /// while v's angle to the eigenvector is about Tolerance·‖H‖/gap (Davis–Kahan). Must be positive and finite. Float32
-    /// Hessian-vector products carry relative errors near 10⁻⁷·√n, so do not ask for less than about 10⁻⁵ with float32
-    /// inputs. Default 10⁻⁶.
+    /// Hessian-vector products are accurate to about 10⁻⁷·‖H‖ at best, so with float32 inputs ask for no less than about
+    /// 10⁻⁵. Default 10⁻⁶.
     /// </summary>
     public double Tolerance { get; init; } = 1e-6;
 

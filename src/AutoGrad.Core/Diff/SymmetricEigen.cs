@@ -40,7 +40,7 @@ internal static class SymmetricEigen
                 // The shift: the eigenvalue of the leading 2×2 block nearer d[l].
                 double g = d[l];
                 double p = (d[l + 1] - g) / (2.0 * e[l]);
-                double r = Math.CopySign(double.Hypot(p, 1.0), p);
+                double r = Math.CopySign(Hypot(p, 1.0), p);
                 d[l] = e[l] / (p + r);
                 d[l + 1] = e[l] * (p + r);
                 double dl1 = d[l + 1];
@@ -57,7 +57,7 @@ internal static class SymmetricEigen
                     s2 = s;
                     g = c * e[i];
                     h = c * p;
-                    r = double.Hypot(p, e[i]);
+                    r = Hypot(p, e[i]);
                     e[i + 1] = s * r;
                     s = e[i] / r;
                     c = p / r;
@@ -154,6 +154,13 @@ internal static class SymmetricEigen
         var vectors = new double[n, n];
         Buffer.BlockCopy(flat, 0, vectors, 0, flat.Length * sizeof(double));
         return (values, vectors);
+    }
+
+    /// <summary>√(a² + b²), through <see cref="double.Hypot(double, double)"/>'s scaling only when the squares could over- or underflow (it is several times slower).</summary>
+    private static double Hypot(double a, double b)
+    {
+        double s = a * a + b * b;
+        return s > 1e-290 && s < 1e290 ? Math.Sqrt(s) : double.Hypot(a, b);
     }
 
     /// <summary>Sorts d ascending and permutes the columns of the rows×n matrix z alike (selection sort: n is small).</summary>
