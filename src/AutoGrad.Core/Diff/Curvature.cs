@@ -9,8 +9,9 @@ namespace AutoGrad;
 /// </summary>
 /// <remarks>
 /// <para>x may have any shape; it is treated as a flat vector of n = x.Count elements and eigenvectors come back shaped
-/// like it. Each product costs about two to three gradients and n numbers of memory, so these tools work where the n×n
-/// Hessian (<see cref="Diff.Hessian(Func{Tensor, Tensor}, Tensor)"/>, n products and n² memory) would not. The cost of
+/// like it. Each product costs about as much as two or three gradients, and the methods keep only vectors of n numbers,
+/// so they work where the n×n Hessian (<see cref="Diff.Hessian(Func{Tensor, Tensor}, Tensor)"/>, n products and n²
+/// memory) would not. The cost of
 /// every call is reported as <see cref="EigenResult.HvpCount"/>.</para>
 /// <para>Two solvers: <see cref="PowerIteration"/>, the textbook method, and <see cref="Lanczos"/>, which extracts far
 /// more from the same products and is the default of the helpers (<see cref="LargestEigenvalue"/>,
@@ -34,11 +35,12 @@ public static class Curvature
     /// <para>Cost: one Hessian-vector product per iteration, which yields λ and the residual of the current v and the next
     /// v; nothing else. Memory: a few vectors of x's size.</para>
     /// <para>Convergence is linear: with eigenvalues ordered |λ₁| &gt; |λ₂| ≥ …, v's error shrinks by |λ₂/λ₁| per
-    /// iteration and λ's by |λ₂/λ₁|², so a small relative gap needs many iterations (a ratio of 0.99 takes about 2 300 for a
-    /// residual of 10⁻¹⁰). When λ₁ = −λ₂ (or the start vector misses the top eigenvector, which has probability zero) it
-    /// does not converge, and the result says so. The value is negative when the dominant eigenvalue is. This is the method
-    /// of LeCun, Simard and Pearlmutter, Automatic learning rate maximization by on-line estimation of the Hessian's
-    /// eigenvectors (NIPS 1992), and Golub and Van Loan §8.2.1; prefer <see cref="Lanczos"/>, which needs far fewer products.</para>
+    /// iteration and λ's by |λ₂/λ₁|², so a small relative gap needs many iterations (a ratio of 0.99 takes about 2 000 for a
+    /// residual of 10⁻¹⁰). When λ₁ = −λ₂ it does not converge, and the result says so; a start vector orthogonal to the top
+    /// eigenvector (probability zero) would converge to another eigenpair. The value is negative when the dominant
+    /// eigenvalue is. This is the method of LeCun, Simard and Pearlmutter, Automatic learning rate maximization by on-line
+    /// estimation of the Hessian's eigenvectors (NIPS 1992), and Golub and Van Loan §8.2.1; prefer <see cref="Lanczos"/>,
+    /// which needs far fewer products.</para>
     /// </remarks>
     /// <param name="f">A scalar function (a single-element result) twice differentiable at x.</param>
     /// <param name="x">The point, of any shape and at least one element.</param>
@@ -146,8 +148,9 @@ public static class Curvature
     /// </list>
     /// <para>So with the default tolerance 10⁻⁶, condition numbers beyond about 10⁶ come back as +∞ unless the run resolved
     /// λmin better than that (as it does when Lanczos runs n steps); tighten <see cref="EigenOptions.Tolerance"/> to resolve
-    /// them. If the run did not converge, the Ritz values lie inside [λmin, λmax] and the result underestimates κ. For the
-    /// eigenpairs and their convergence flags, call <see cref="Lanczos"/> directly.</para>
+    /// them. If the run did not converge, its residual widens the band; a finite result then underestimates κ, since Ritz
+    /// values lie inside [λmin, λmax]. For the eigenpairs and their convergence flags, call <see cref="Lanczos"/>
+    /// directly.</para>
     /// </remarks>
     /// <param name="f">A scalar function (a single-element result) twice differentiable at x.</param>
     /// <param name="x">The point, of any shape and at least one element.</param>
