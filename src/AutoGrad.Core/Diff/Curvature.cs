@@ -264,9 +264,10 @@ public static class Curvature
     private static LanczosResult RunLanczos(HessianOperator h, EigenOptions o, Want want)
     {
         int n = h.N, k = Math.Min(n, o.MaxIterations);
-        var basis = new List<double[]>(k);
-        var alpha = new List<double>(k);
-        var beta = new List<double>(k);
+        // Not presized to k: runs usually stop long before MaxIterations.
+        var basis = new List<double[]>();
+        var alpha = new List<double>();
+        var beta = new List<double>();
         var q = h.RandomUnit(o.Seed);
         double normT = 0;
         bool invariant = false;
