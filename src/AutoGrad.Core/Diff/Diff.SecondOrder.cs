@@ -89,7 +89,7 @@ public static partial class Diff
     /// The dense Hessian of a scalar function of one tensor, shaped x.Shape followed by x.Shape, from one
     /// forward-over-reverse Hessian-vector product per element of x, made exactly symmetric by averaging with its
     /// transpose. For small inputs: it costs n products and n² memory; use <see cref="Hvp(Func{Tensor, Tensor}, Tensor, Tensor, HvpMode)"/>
-    /// or the Curvature tools for large ones.
+    /// or <see cref="Curvature"/> for large ones.
     /// </summary>
     public static Tensor Hessian(Func<Tensor, Tensor> f, Tensor x)
     {
