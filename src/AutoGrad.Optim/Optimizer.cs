@@ -67,7 +67,7 @@ public abstract class Optimizer
     public virtual bool NeedsClosure => false;
 
     /// <summary>The number of steps taken since construction or the last <see cref="Reset"/> (t in the update rules, counted from 1).</summary>
-    public int StepCount { get; private set; }
+    public int StepCount { get; protected set; }
 
     /// <summary>Sets every parameter's gradient to zero, keeping its buffer.</summary>
     public void ZeroGrad()
@@ -76,8 +76,11 @@ public abstract class Optimizer
     }
 
     /// <summary>Updates every parameter that has a gradient, in place.</summary>
+    /// <exception cref="InvalidOperationException">The method evaluates the loss itself (<see cref="NeedsClosure"/>).</exception>
     public void Step()
     {
+        if (NeedsClosure)
+            throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
         StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
         {
