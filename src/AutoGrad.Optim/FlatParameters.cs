@@ -34,6 +34,15 @@ internal sealed class FlatParameters
     /// <summary>n, the number of elements over all parameters.</summary>
     public int Count { get; }
 
+    /// <summary>
+    /// The rounding allowed when two values of f are compared: 100 units of roundoff of the loss's element type
+    /// (2⁻⁵² for float64, 2⁻²³ for float32) times |f|. Near a minimum the decrease of f falls below its rounding, which
+    /// cancellation inside f (a quadratic ½θᵀAθ − bᵀθ, say) makes several units of |f|·ε; tests of f alone then see noise.
+    /// </summary>
+    public double Noise(double f) => 100 * _roundoff * Math.Abs(f);
+
+    private double _roundoff = Math.ScaleB(1, -52);
+
     /// <summary>Copies the current point into <paramref name="x"/>.</summary>
     public void Read(Span<double> x)
     {
@@ -132,6 +141,7 @@ internal sealed class FlatParameters
             throw new InvalidOperationException($"{_owner}: the closure returned null; it must return the loss.");
         if (loss.Count != 1)
             throw new InvalidOperationException($"{_owner}: the closure returned shape {Shape.Format(loss.Dims)}; the loss must be a single element.");
+        _roundoff = Math.ScaleB(1, loss.DType == DType.Float32 ? -23 : -52);
         return loss.Item();
     }
 
@@ -173,7 +183,8 @@ internal sealed class FlatParameters
         /// <summary>Row k of H, ∇(∂f/∂xₖ), into <paramref name="row"/>: one reverse pass seeded with a unit vector.</summary>
         public void Row(int k, Span<double> row)
         {
-            int i = Array.FindLastIndex(owner._offsets, 0, owner._params.Length, o => o <= k);
+            int i = 0;
+            while (owner._offsets[i + 1] <= k) i++;
             if (!grads[i].RequiresGrad) { row.Clear(); return; }
             var seed = Tensor.ZerosLike(grads[i]);
             seed.Set(k - owner._offsets[i], 1.0);

@@ -67,8 +67,8 @@ public sealed record LbfgsOptions
     /// </summary>
     public int MaxLineSearchIterations { get; init; } = 25;
 
-    /// <summary>⌊MaxIterations·5/4⌋ unless <see cref="MaxEvaluations"/> is set.</summary>
-    internal int EvaluationBudget => MaxEvaluations ?? MaxIterations * 5 / 4;
+    /// <summary>The evaluation budget per step in force: <see cref="MaxEvaluations"/>, or ⌊MaxIterations·5/4⌋ when that is null.</summary>
+    public int EvaluationBudget => MaxEvaluations ?? MaxIterations * 5 / 4;
 
     internal LbfgsOptions Validated()
     {
@@ -287,6 +287,10 @@ public sealed class Lbfgs : Optimizer
         int maxLs = o.MaxLineSearchIterations, n = _g.Length;
         for (int i = 0; i < 3; i++) _ls[i] ??= new double[n];
         double dNorm = MaxAbs(_d);
+        // Comparisons of f allow for its rounding: near a minimum the changes of f along d fall below it, and then the
+        // slopes (gradients are still accurate there) must decide, not noise in f (as Hager and Zhang's approximate Wolfe
+        // conditions do). With no rounding to allow for, these are torch's tests.
+        double noise = _flat.Noise(f), armijo = f + noise;
 
         // Three gradient buffers: the two ends of the bracket and the trial; 'free' is the one neither end holds.
         var gPrev = _ls[0];
@@ -306,7 +310,7 @@ public sealed class Lbfgs : Optimizer
         int length = 0;
         while (lsIter < maxLs)
         {
-            if (!Finite(fNew, gtdNew) || fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev))
+            if (!Finite(fNew, gtdNew) || fNew > armijo + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev + noise))
             {
                 Bracket(tPrev, fPrev, gPrev, gtdPrev, t, fNew, gNew, gtdNew);
                 break;
@@ -364,7 +368,7 @@ public sealed class Lbfgs : Optimizer
             (fNew, gtdNew) = Trial(closure, t, gTrial);
             evals++;
             lsIter++;
-            if (!Finite(fNew, gtdNew) || fNew > f + c1 * t * gtd || fNew >= bf[low])
+            if (!Finite(fNew, gtdNew) || fNew > armijo + c1 * t * gtd || fNew >= bf[low] + noise)
             {
                 free = bg[high];
                 bt[high] = t; bf[high] = fNew; bg[high] = gTrial; bgtd[high] = gtdNew;

@@ -27,7 +27,10 @@ public sealed record MinimizeOptions
     /// <summary>Stop when the Euclidean norm of the gradient (over all of x) is at most this. Default 1e-8.</summary>
     public double GradientTolerance { get; init; } = 1e-8;
 
-    /// <summary>Stop when |f(xₖ) − f(xₖ₋₁)| is at most this; 0 (the default) stops only when the loss does not change at all.</summary>
+    /// <summary>
+    /// Stop when |f(xₖ) − f(xₖ₋₁)| is at most this; 0 (the default) stops only when neither the loss nor the point changes
+    /// (a stall: near a minimum f is flat to rounding while the point still moves and the gradient still falls).
+    /// </summary>
     public double ValueTolerance { get; init; }
 
     /// <summary>
@@ -138,6 +141,7 @@ public static class Minimizer
         var losses = new List<double>();
         var gradNorms = new List<double>();
         var iterates = o.RecordIterates ? new List<Tensor>() : null;
+        var previous = new double[x.Count];
         double threshold = double.NaN;
         int iteration = 0;
         StopReason reason;
@@ -162,13 +166,24 @@ public static class Minimizer
             if (double.IsNaN(threshold)) threshold = o.DivergenceFactor * Math.Max(1, Math.Abs(value));
             if (!double.IsFinite(value) || !double.IsFinite(gnorm) || value > threshold) { reason = StopReason.Diverged; break; }
             if (gnorm <= o.GradientTolerance) { reason = StopReason.GradientTolerance; break; }
-            if (losses.Count > 1 && Math.Abs(value - losses[^2]) <= o.ValueTolerance) { reason = StopReason.ValueTolerance; break; }
+            bool moved = Moved(x, previous);
+            if (losses.Count > 1 && Math.Abs(value - losses[^2]) <= o.ValueTolerance && (o.ValueTolerance > 0 || !moved))
+            { reason = StopReason.ValueTolerance; break; }
             if (iteration == o.MaxIterations) { reason = StopReason.MaxIterations; break; }
             if (optimizer.NeedsClosure) optimizer.Step(Closure);
             else optimizer.Step();
             iteration++;
         }
         return new MinimizeResult(x.Detach().Copy(), losses[^1], gradNorms[^1], iteration, fEvals, gEvals, reason, losses, gradNorms, iterates);
+    }
+
+    /// <summary>Whether x differs from <paramref name="previous"/>, which then takes x's values.</summary>
+    private static bool Moved(Tensor x, double[] previous)
+    {
+        var now = x.ToArray();
+        bool moved = !now.AsSpan().SequenceEqual(previous);
+        now.CopyTo(previous, 0);
+        return moved;
     }
 
     private static double Norm(Tensor g)

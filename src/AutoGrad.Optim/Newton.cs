@@ -142,11 +142,11 @@ public sealed class Newton : Optimizer
         double gtp = TP.Dot(_g, _p);
 
         _flat.Read(_x);
-        double alpha = LearningRate, c1 = Options.SufficientDecrease;
+        double alpha = LearningRate, c1 = Options.SufficientDecrease, armijo = f + _flat.Noise(f);
         for (int b = 0; b <= Options.MaxBacktracks; b++, alpha *= Options.Backtracking)
         {
             _flat.Write(_x, alpha, _p);
-            if (_flat.Value(closure) <= f + c1 * alpha * gtp)
+            if (_flat.Value(closure) <= armijo + c1 * alpha * gtp)
             {
                 StepSize = alpha;
                 return loss;

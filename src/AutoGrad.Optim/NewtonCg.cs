@@ -74,8 +74,6 @@ public sealed record NewtonCgOptions
 /// </remarks>
 public sealed class NewtonCg : Optimizer
 {
-    private const double Eps = 2.220446049250313e-16; // 2⁻⁵², the spacing of doubles at 1
-
     private readonly FlatParameters _flat;
     private readonly double[] _g, _x, _p, _bp, _r, _d, _bd;
 
@@ -129,7 +127,7 @@ public sealed class NewtonCg : Optimizer
         if (!double.IsFinite(f) || !double.IsFinite(gnorm) || gnorm == 0) return loss;
 
         double tolerance = Math.Min(0.5, Math.Sqrt(gnorm)) * gnorm;
-        double slack = 10 * Eps * Math.Max(1, Math.Abs(f));
+        double slack = _flat.Noise(f);
         _flat.Read(_x);
         for (int trial = 0; trial < Options.MaxTrials; trial++)
         {
@@ -137,7 +135,10 @@ public sealed class NewtonCg : Optimizer
             double pnorm = TP.Norm(_p);
             _flat.Write(_x, 1, _p);
             double fNew = _flat.Value(closure);
-            double rho = double.IsFinite(fNew) ? (f - fNew + slack) / (predicted + slack) : double.NegativeInfinity;
+            double rho = !double.IsFinite(fNew) ? double.NegativeInfinity
+                // The model predicts nothing at all (p below rounding): judge by whether f went up.
+                : predicted + slack <= 0 ? (fNew <= f ? 1 : double.NegativeInfinity)
+                : (f - fNew + slack) / (predicted + slack);
             if (rho < 0.25) TrustRadius = 0.25 * pnorm;
             else if (rho > 0.75 && onBoundary) TrustRadius = Math.Min(2 * TrustRadius, Options.MaxRadius);
             if (rho > Options.AcceptanceRatio) return loss;
