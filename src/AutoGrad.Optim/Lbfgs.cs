@@ -104,13 +104,18 @@ public sealed record LbfgsOptions
 /// are spent (checked after each iteration), when max|gᵢ| ≤ <see cref="LbfgsOptions.GradientTolerance"/>, or when
 /// gᵀd, max|t·dᵢ| or the change of f falls below <see cref="LbfgsOptions.ChangeTolerance"/>. The history, the last
 /// direction and step carry over to the next step, as in torch; <see cref="Optimizer.Reset"/> forgets them.</para>
-/// <para>Departures from torch, none of which changes a run whose values stay finite with the default settings: the
-/// zoom stops on <see cref="LbfgsOptions.ChangeTolerance"/> (torch always uses 1e-9 there); a trial point where f or its
-/// slope is not finite is treated as too long a step, and an interpolation that comes out non-finite is replaced by
-/// bisection; an iteration that reaches a non-finite f or gradient ends the step (then <see cref="Minimizer.Minimize"/>
-/// reports divergence).</para>
+/// <para>Departures from torch's line search and loop, each of which shows only at the rounding level of f or where
+/// values stop being finite: the line search's comparisons of f allow 100 units of roundoff of |f| (the sufficient-decrease
+/// test f(x + td) ≤ f(x) + c₁t·gᵀd + δ, and a trial counts as higher than another only when it is by δ), so that near a
+/// minimum, where f is flat to rounding, the slopes decide rather than noise (Hager and Zhang's approximate Wolfe
+/// conditions rest on the same observation, SIAM J. Optim. 16, 2005); the zoom stops on
+/// <see cref="LbfgsOptions.ChangeTolerance"/> (torch always uses 1e-9 there); a trial point where f or its slope is not
+/// finite is treated as too long a step, and an interpolation that comes out non-finite is replaced by bisection; an
+/// iteration that reaches a non-finite f or gradient ends the step (then <see cref="Minimizer.Minimize"/> reports
+/// divergence). A line-by-line transcription of torch's code gives the same evaluation counts on Rosenbrock's function
+/// (see the tests).</para>
 /// <para>Cost per iteration: one evaluation of f and its gradient without a line search, usually one or two with it,
-/// plus about 4mn flops for the two loops. Memory: 2m + 6 vectors of n numbers, the history allocated as it fills.</para>
+/// plus about 4mn flops for the two loops. Memory: 2(m + 1) + 7 vectors of n numbers, the history allocated as it fills.</para>
 /// <para>The closure recomputes the loss from the current parameter values and returns it without calling
 /// <see cref="Tensor.Backward(Tensor?, bool, bool)"/>: the optimizer differentiates it (with <see cref="Diff.Grad(Tensor, Tensor[], Tensor?, bool, bool)"/>,
 /// so <see cref="Tensor.Grad"/> is not touched). It is evaluated with recording on even inside a no-grad scope.</para>

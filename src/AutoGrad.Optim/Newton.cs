@@ -51,8 +51,9 @@ public sealed record NewtonOptions
 /// doubled (at least β) after every failed factorisation, β = 10⁻³·max|hᵢᵢ| (Nocedal and Wright, Numerical
 /// Optimization, 2nd ed., 2006, §3.4, Algorithm 3.3: Cholesky with added multiple of the identity); a pivot at most
 /// n·ε·(max|hᵢᵢ| + τ) counts as a failure, so numerically singular matrices are damped too. Then p = −(H + τI)⁻¹g, a
-/// descent direction, and α = <see cref="NewtonOptions.LearningRate"/>, α ← ½α until f(x + αp) ≤ f(x) + c₁α·gᵀp
-/// (Algorithm 3.1).</para>
+/// descent direction, and α = <see cref="NewtonOptions.LearningRate"/>, α ← ½α until f(x + αp) ≤ f(x) + c₁α·gᵀp + δ
+/// (Algorithm 3.1), where δ, 100 units of roundoff of |f(x)|, lets the unit step through near a minimum, where the decrease
+/// is below the rounding of f.</para>
 /// <para>On a strictly convex quadratic ½xᵀAx − bᵀx, H = A, τ = 0 and p is the exact minimiser's offset, and since
 /// f(x + p) = f(x) + ½gᵀp ≤ f(x) + c₁gᵀp for c₁ &lt; ½ the unit step is accepted: the minimum is reached in one step (to
 /// rounding, about κ(A)·ε relative). Near a minimum with a positive definite Hessian the convergence is quadratic

@@ -58,15 +58,17 @@ public sealed record NewtonCgOptions
 /// <para>The radius (Algorithm 4.1): ρ = (f(x) − f(x + p))/(m(0) − m(p)); ρ &lt; ¼ shrinks Δ to ¼‖p‖ (N&amp;W's ¼Δ when
 /// p reached the boundary; for an interior step it avoids proposing the same step again), ρ &gt; ¾ with p on the
 /// boundary doubles it up to <see cref="NewtonCgOptions.MaxRadius"/>; the step is taken when ρ &gt; η. Both reductions
-/// are shifted by 10ε·max(1, |f|) before dividing, so that steps whose effect is below the rounding of f are judged by
-/// the model rather than by noise (Conn, Gould and Toint, Trust-Region Methods, SIAM 2000, §17.4.2). A rejected step is
+/// are shifted by δ = 100 units of roundoff of |f| (2⁻⁵² for a float64 loss, 2⁻²³ for float32) before dividing, so that
+/// steps whose effect is below the rounding of f are judged by the model rather than by noise (Conn, Gould and Toint,
+/// Trust-Region Methods, SIAM 2000, §17.4.2, with a larger δ because cancellation inside f makes its rounding several
+/// units of |f|). A rejected step is
 /// retried from the same point with the same gradient and graph, so every <see cref="Step(Func{Tensor})"/> that can move
 /// does; after <see cref="NewtonCgOptions.MaxTrials"/> rejections the parameters stay where they were.</para>
 /// <para>Hessian-vector products are exact, reverse over reverse: the gradient is computed with its backward pass
 /// recorded, and H·v = ∇⟨g, v⟩ is one more reverse pass over that graph (Pearlmutter 1994), about the cost of one or two
 /// gradients. Cost per step: one evaluation of f with a recorded gradient, one product per CG iteration (at most
 /// <see cref="NewtonCgOptions.MaxCgIterations"/>) and one evaluation of f (not recorded) per trial. Memory: the graph and
-/// eight vectors of n numbers.</para>
+/// seven vectors of n numbers.</para>
 /// <para>The <see cref="Optimizer.LearningRate"/> is Δ₀, the radius the method starts from after construction or
 /// <see cref="Optimizer.Reset"/>; <see cref="TrustRadius"/> is the radius of the next step. The closure recomputes the loss
 /// from the current parameter values and returns it without calling <see cref="Tensor.Backward(Tensor?, bool, bool)"/>;
