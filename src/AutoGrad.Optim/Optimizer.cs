@@ -57,6 +57,16 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// Sets the learning rate from a schedule. Unlike the public setter it accepts 0, which schedules reach by design
+    /// (cosine annealing to η_min = 0, polynomial decay at its end).
+    /// </summary>
+    internal void SetScheduledLearningRate(double value)
+    {
+        Hyper.NonNegative(Name, "learning rate", value);
+        _learningRate = value;
+    }
+
     /// <summary>The learning rate given at construction (schedules start from it).</summary>
     public double InitialLearningRate { get; }
 
