@@ -64,3 +64,29 @@ public static class OptimSupport
 
     public static Func<Tensor[], Optimizer> Configuration(string name) => Configurations().Single(c => c.Name == name).Make;
 }
+
+/// <summary>Small fixed problems for the optimizer tests.</summary>
+public static class Problems
+{
+    private static readonly double[] Weights = [1.0, 0.5, 2.0, 0.25, 1.5, 0.75, 3.0];
+    private static readonly double[] Targets = [0.5, -1.0, 2.0, 0.0, -0.5, 1.5, -2.0];
+
+    /// <summary>Σ wᵢ(θᵢ − tᵢ)² + ¼(Σθᵢ)² over the first n = θ.Count ≤ 7 coordinates: convex, coupled, minimum not at 0.</summary>
+    public static Tensor Quadratic(Tensor theta)
+    {
+        int n = theta.Count;
+        var w = Tensor.FromArray(Weights[..n], n).To(theta.DType);
+        var t = Tensor.FromArray(Targets[..n], n).To(theta.DType);
+        return (w * (theta - t).Square()).Sum() + 0.25 * theta.Sum().Square();
+    }
+
+    /// <summary>The starting point of the runs on <see cref="Quadratic"/>.</summary>
+    public static double[] Start(int n) => [.. new[] { -1.5, 2.0, 0.25, -0.75, 1.0, 3.0, -2.5 }[..n]];
+
+    /// <summary>Overwrites the values of a parameter in place (to restart a run on the same tensor).</summary>
+    public static void Assign(Tensor p, double[] x)
+    {
+        if (p.DType == DType.Float64) x.CopyTo(p.Span<double>());
+        else for (int i = 0; i < x.Length; i++) p.Span<float>()[i] = (float)x[i];
+    }
+}
