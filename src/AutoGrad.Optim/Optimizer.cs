@@ -86,8 +86,15 @@ public abstract class Optimizer
     }
 
     /// <summary>Updates every parameter that has a gradient, in place.</summary>
+    /// <exception cref="InvalidOperationException">A gradient's element type or shape differs from its parameter's.</exception>
     public void Step()
     {
+        // Grad has a public setter: a gradient of another type or shape would be read out of bounds. Checked for
+        // every parameter before any is updated.
+        for (int i = 0; i < Parameters.Count; i++)
+            if (Parameters[i] is { Grad: { } g } p && (g.DType != p.DType || !g.Dims.AsSpan().SequenceEqual(p.Dims)))
+                throw new InvalidOperationException(
+                    $"{Name}: parameter {i} is {p.DType} of shape {Shape.Format(p.Dims)} but its gradient is {g.DType} of shape {Shape.Format(g.Dims)}.");
         StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
         {

@@ -372,4 +372,21 @@ public class OptimizerTests
         Assert.True(double.IsNaN(p.ToArray()[0]));
         Assert.False(double.IsNaN(p.ToArray()[1]));
     }
+
+    [Fact]
+    public void A_gradient_of_another_type_or_shape_is_refused_before_any_update()
+    {
+        var a = OptimSupport.Param(1.0, 2.0);
+        var b = OptimSupport.Param(3.0, 4.0);
+        var adam = new Adam([a, b]);
+        a.Grad = Tensor.FromArray([1.0, 1.0], 2);
+        b.Grad = Tensor.FromArray(new float[] { 1f, 1f }, 2);
+        var e = Assert.Throws<InvalidOperationException>(() => adam.Step());
+        Assert.Contains("Adam: parameter 1", e.Message);
+        b.Grad = Tensor.FromArray([1.0, 1.0, 1.0], 3);
+        Assert.Throws<InvalidOperationException>(() => adam.Step());
+        Assert.Equal([1.0, 2.0], a.ToArray());
+        Assert.Equal([3.0, 4.0], b.ToArray());
+        Assert.Equal(0, adam.StepCount);
+    }
 }
