@@ -32,7 +32,8 @@ public readonly record struct StepRecord(int Step, int Epoch, int Batch, int Bat
 /// <param name="GradientEvaluations">Examples whose gradient has been computed so far: an epoch of n examples adds n
 /// whatever the batch size, so stochastic and batch gradient descent can be compared at equal cost.</param>
 /// <param name="Steps">Optimizer steps taken so far.</param>
-/// <param name="LearningRate">The optimizer's learning rate at the epoch's end.</param>
+/// <param name="LearningRate">The optimizer's learning rate at the epoch's end, before <c>afterEpoch</c> runs: the rate of
+/// the epoch's last step.</param>
 public readonly record struct EpochRecord(int Epoch, double TrainingLoss, double? MeanBatchLoss, double? ValidationLoss,
     long GradientEvaluations, int Steps, double LearningRate);
 
