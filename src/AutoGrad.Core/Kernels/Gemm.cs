@@ -17,6 +17,12 @@ internal static class Gemm
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (m == 1 && n > 0)
+        {
+            // A row vector times a matrix: column blocks in registers.
+            VecMat(a[..k], default, b, c[..n], default, k, n, dual: false);
+            return;
+        }
         c[..(m * n)].Clear();
         for (int i = 0; i < m; i++)
         {
@@ -36,6 +42,12 @@ internal static class Gemm
     {
         c[..(m * n)].Clear();
         if (m == 0) return;
+        if (m == 1)
+        {
+            // A vector-matrix product (the gradient of a matrix-vector product): column blocks in registers.
+            VecMat(a[..k], default, b, c, default, k, n, dual: false);
+            return;
+        }
         if (m <= 4)
         {
             // Few rows of C (a vector-Jacobian product, or one with its tangent beside it): each row of B is read
@@ -191,18 +203,86 @@ internal static class Gemm
 
     /// <summary>y = aᵀB and dy = ȧᵀB (B k×n, a and ȧ of length k): each row of B is read once for both.</summary>
     public static void DualVecMat<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> b, Span<T> y, Span<T> dy, int k, int n)
+        where T : unmanaged, IFloatingPointIeee754<T> => VecMat(a, da, b, y, dy, k, n, dual: true);
+
+    /// <summary>
+    /// c = aᵀB (and, when <paramref name="dual"/>, dc = ȧᵀB) for B k×n, a column block at a time: the block's sums
+    /// stay in registers while every row of B goes by, instead of being loaded and stored once per row.
+    /// </summary>
+    private static void VecMat<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> b, Span<T> c, Span<T> dc, int k, int n, bool dual)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Span<T> c = n <= 256 ? stackalloc T[2 * n] : new T[2 * n];
-        c.Clear();
-        Span<T> s = stackalloc T[2];
-        for (int p = 0; p < k; p++)
+        int j = 0;
+        ref T br = ref MemoryMarshal.GetReference(b);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
-            s[0] = a[p]; s[1] = da[p];
-            AxpyRows(s, b.Slice(p * n, n), c, n);
+            int w = Vector512<T>.Count;
+            for (; j <= n - 4 * w; j += 4 * w)
+            {
+                Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+                for (int p = 0; p < k; p++)
+                {
+                    nuint o = (nuint)(p * n + j);
+                    var x0 = Vector512.LoadUnsafe(ref br, o); var x1 = Vector512.LoadUnsafe(ref br, o + (nuint)w);
+                    var x2 = Vector512.LoadUnsafe(ref br, o + (nuint)(2 * w)); var x3 = Vector512.LoadUnsafe(ref br, o + (nuint)(3 * w));
+                    var s = Vector512.Create(a[p]);
+                    c0 += s * x0; c1 += s * x1; c2 += s * x2; c3 += s * x3;
+                    if (dual)
+                    {
+                        var t = Vector512.Create(da[p]);
+                        d0 += t * x0; d1 += t * x1; d2 += t * x2; d3 += t * x3;
+                    }
+                }
+                ref T cr = ref MemoryMarshal.GetReference(c);
+                c0.StoreUnsafe(ref cr, (nuint)j); c1.StoreUnsafe(ref cr, (nuint)(j + w));
+                c2.StoreUnsafe(ref cr, (nuint)(j + 2 * w)); c3.StoreUnsafe(ref cr, (nuint)(j + 3 * w));
+                if (dual)
+                {
+                    ref T dr = ref MemoryMarshal.GetReference(dc);
+                    d0.StoreUnsafe(ref dr, (nuint)j); d1.StoreUnsafe(ref dr, (nuint)(j + w));
+                    d2.StoreUnsafe(ref dr, (nuint)(j + 2 * w)); d3.StoreUnsafe(ref dr, (nuint)(j + 3 * w));
+                }
+            }
+            for (; j <= n - w; j += w)
+            {
+                Vector512<T> c0 = default, d0 = default;
+                for (int p = 0; p < k; p++)
+                {
+                    var x0 = Vector512.LoadUnsafe(ref br, (nuint)(p * n + j));
+                    c0 += Vector512.Create(a[p]) * x0;
+                    if (dual) d0 += Vector512.Create(da[p]) * x0;
+                }
+                c0.StoreUnsafe(ref MemoryMarshal.GetReference(c), (nuint)j);
+                if (dual) d0.StoreUnsafe(ref MemoryMarshal.GetReference(dc), (nuint)j);
+            }
         }
-        c[..n].CopyTo(y);
-        c[n..].CopyTo(dy);
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            int w = Vector256<T>.Count;
+            for (; j <= n - w; j += w)
+            {
+                Vector256<T> c0 = default, d0 = default;
+                for (int p = 0; p < k; p++)
+                {
+                    var x0 = Vector256.LoadUnsafe(ref br, (nuint)(p * n + j));
+                    c0 += Vector256.Create(a[p]) * x0;
+                    if (dual) d0 += Vector256.Create(da[p]) * x0;
+                }
+                c0.StoreUnsafe(ref MemoryMarshal.GetReference(c), (nuint)j);
+                if (dual) d0.StoreUnsafe(ref MemoryMarshal.GetReference(dc), (nuint)j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            T s0 = T.Zero, s1 = T.Zero;
+            for (int p = 0; p < k; p++)
+            {
+                s0 = T.FusedMultiplyAdd(a[p], b[p * n + j], s0);
+                if (dual) s1 = T.FusedMultiplyAdd(da[p], b[p * n + j], s1);
+            }
+            c[j] = s0;
+            if (dual) dc[j] = s1;
+        }
     }
 
     /// <summary>C[m×n] = Aᵀ · Bᵀ with A stored k×m and B stored n×k (C is overwritten).</summary>
