@@ -28,10 +28,14 @@ public static class ActivationExtensions
     };
 }
 
-/// <summary>A module without parameters applying a function elementwise; the number of features passes through.</summary>
+/// <summary>
+/// A module applying a function elementwise (an activation): the number of features passes through, which
+/// <see cref="Sequential"/> relies on when it checks consecutive layers' sizes. Derive from it for activations of one's own.
+/// </summary>
 public abstract class ElementwiseModule : Module
 {
-    private protected ElementwiseModule() { }
+    /// <summary>For derived activations.</summary>
+    protected ElementwiseModule() { }
 
     internal override bool KeepsFeatures => true;
 }

@@ -13,10 +13,13 @@ namespace AutoGrad.Optim.Models;
 /// zeroed half; Glorot and Bengio average fan_in and fan_out to keep gradients at scale too).</para>
 /// <para>The bias is zero, except under <see cref="TorchDefault"/>, which reproduces <c>torch.nn.Linear</c>'s own
 /// initialisation.</para>
+/// <para>A scheme of one's own derives from this class and overrides <see cref="FillWeight"/> (and <see cref="FillBias"/>
+/// for a non-zero bias).</para>
 /// </remarks>
 public abstract class Init
 {
-    private protected Init() { }
+    /// <summary>For derived schemes.</summary>
+    protected Init() { }
 
     /// <summary>The scheme's name and arguments, as shown by <see cref="ToString"/> ("HeNormal").</summary>
     public abstract override string ToString();
@@ -42,9 +45,11 @@ public abstract class Init
         return t;
     }
 
-    private protected abstract void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng);
+    /// <summary>Writes the weights (row-major, zero on entry) for a layer with the given fans, drawing from <paramref name="rng"/>.</summary>
+    protected abstract void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng);
 
-    private protected virtual void FillBias(Span<double> b, int fanIn, Rng rng) { }
+    /// <summary>Writes the bias (zero on entry); the default leaves it at zero.</summary>
+    protected virtual void FillBias(Span<double> b, int fanIn, Rng rng) { }
 
     /// <summary>
     /// (fan_in, fan_out) of a weight of shape [out, in, k…], as torch's <c>_calculate_fan_in_and_fan_out</c>:
@@ -147,7 +152,7 @@ public abstract class Init
     private sealed class ConstantInit(double value) : Init
     {
         public override string ToString() => value == 0 ? "Zeros" : string.Create(CultureInfo.InvariantCulture, $"Constant({value:G6})");
-        private protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng) => w.Fill(value);
+        protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng) => w.Fill(value);
     }
 
     /// <summary>Zero-mean normal or uniform weights whose standard deviation is a function of the fans.</summary>
@@ -155,7 +160,7 @@ public abstract class Init
     {
         public override string ToString() => name;
 
-        private protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng)
+        protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng)
         {
             double s = std(fanIn, fanOut);
             // U(−b, b) has variance b²/3, so the bound for standard deviation s is √3·s.
@@ -168,9 +173,9 @@ public abstract class Init
     {
         public override string ToString() => "TorchDefault";
 
-        private protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng) => Uniform(w, 1 / Math.Sqrt(fanIn), rng);
+        protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng) => Uniform(w, 1 / Math.Sqrt(fanIn), rng);
 
-        private protected override void FillBias(Span<double> b, int fanIn, Rng rng) => Uniform(b, fanIn > 0 ? 1 / Math.Sqrt(fanIn) : 0, rng);
+        protected override void FillBias(Span<double> b, int fanIn, Rng rng) => Uniform(b, fanIn > 0 ? 1 / Math.Sqrt(fanIn) : 0, rng);
 
         private static void Uniform(Span<double> w, double bound, Rng rng)
         {

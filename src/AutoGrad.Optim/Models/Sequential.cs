@@ -10,6 +10,8 @@ namespace AutoGrad.Optim.Models;
 /// The construction checks that consecutive layers agree on the number of features wherever both sizes are known
 /// (<see cref="Linear"/>, <see cref="BatchNorm1d"/>, nested sequences; activations pass the size through), so a
 /// mismatch is reported when the model is built, naming both layers, rather than at the first forward pass.
+/// The check reads features on the last axis, the layout [N, features] of everything here; a
+/// <see cref="BatchNorm1d"/> on [N, C, L] normalises axis 1, and a Linear acting on L before it would be refused.
 /// An empty sequence is the identity.
 /// </remarks>
 public class Sequential : Module

@@ -406,6 +406,34 @@ public class ModelTests
                 Assert.True(hrows[j].Zip(hrows[k]).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, $"units {j} and {k} are alike");
     }
 
+    private sealed class Ramp : Init
+    {
+        public override string ToString() => "Ramp";
+        protected override void FillWeight(Span<double> w, int fanIn, int fanOut, Rng rng)
+        {
+            for (int i = 0; i < w.Length; i++) w[i] = i / (double)fanIn;
+        }
+        protected override void FillBias(Span<double> b, int fanIn, Rng rng) => b.Fill(-1);
+    }
+
+    private sealed class Square : ElementwiseModule
+    {
+        public override Tensor Forward(Tensor input) => input.Square();
+    }
+
+    [Fact]
+    public void Schemes_and_activations_of_ones_own_plug_in()
+    {
+        var layer = new Linear(2, 2, init: new Ramp());
+        Assert.Equal([0, 0.5, 1, 1.5], layer.Weight.ToArray());
+        Assert.Equal([-1.0, -1], layer.Bias!.ToArray());
+        // [1, 1] → [0.5 − 1, 2.5 − 1] → squared [0.25, 2.25] → 0.25 + 2·2.25.
+        var net = new Sequential(layer, new Square(), Linear.FromWeights(M(new double[,] { { 1, 2 } })));
+        Close([4.75, 4.75], net.Forward(Tensor.Ones(2, 2)));
+        // The custom activation passes the size through, so a mismatch across it is still caught.
+        Assert.Throws<ArgumentException>(() => new Sequential(new Linear(2, 2), new Square(), new Linear(3, 1)));
+    }
+
     // ---- the module tree ---------------------------------------------------------------------------------------
 
     [Fact]
