@@ -61,7 +61,8 @@ public sealed record AdamOptions
 /// </code>
 /// <para>This is Algorithm 1 of the paper, θ ← θ − η·m̂ / (√v̂ + ε) with m̂ = m/(1 − β1ᵗ) and v̂ = v/(1 − β2ᵗ):
 /// ε is outside the root and after the bias correction. It is not the paper's "efficient version" with ε̂ (as
-/// TensorFlow implements it), nor the lecture-note form √(v̂ + ε); each moves a trajectory by more than 1e-10.
+/// TensorFlow implements it), nor ε inside the root, √(v̂ + ε), as some lecture notes write it; each moves a trajectory
+/// by more than 1e-10.
 /// AMSGrad takes its maximum over the raw v, not over the bias-corrected v̂, as PyTorch does (the paper has no bias
 /// correction). Weight decay here is the L2 penalty, which Adam's scaling weakens for coordinates with large
 /// gradients; <see cref="AdamW"/> decouples it.</para>
