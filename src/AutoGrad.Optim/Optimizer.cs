@@ -57,6 +57,16 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// Sets the learning rate from a schedule. Unlike the public setter it accepts 0, which schedules reach by design
+    /// (cosine annealing to η_min = 0, polynomial decay at its end).
+    /// </summary>
+    internal void SetScheduledLearningRate(double value)
+    {
+        Hyper.NonNegative(Name, "learning rate", value);
+        _learningRate = value;
+    }
+
     /// <summary>The learning rate given at construction (schedules start from it).</summary>
     public double InitialLearningRate { get; }
 
@@ -76,11 +86,18 @@ public abstract class Optimizer
     }
 
     /// <summary>Updates every parameter that has a gradient, in place.</summary>
-    /// <exception cref="InvalidOperationException">The method evaluates the loss itself (<see cref="NeedsClosure"/>).</exception>
+    /// <exception cref="InvalidOperationException">The method evaluates the loss itself (<see cref="NeedsClosure"/>), or a
+    /// gradient's element type or shape differs from its parameter's.</exception>
     public void Step()
     {
         if (NeedsClosure)
             throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
+        // Grad has a public setter: a gradient of another type or shape would be read out of bounds. Checked for
+        // every parameter before any is updated.
+        for (int i = 0; i < Parameters.Count; i++)
+            if (Parameters[i] is { Grad: { } g } p && (g.DType != p.DType || !g.Dims.AsSpan().SequenceEqual(p.Dims)))
+                throw new InvalidOperationException(
+                    $"{Name}: parameter {i} is {p.DType} of shape {Shape.Format(p.Dims)} but its gradient is {g.DType} of shape {Shape.Format(g.Dims)}.");
         StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
         {
