@@ -92,6 +92,11 @@ public abstract class Optimizer
     {
         if (NeedsClosure)
             throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
+        Apply();
+    }
+
+    private void Apply()
+    {
         // Grad has a public setter: a gradient of another type or shape would be read out of bounds. Checked for
         // every parameter before any is updated.
         for (int i = 0; i < Parameters.Count; i++)
@@ -119,7 +124,7 @@ public abstract class Optimizer
         ZeroGrad();
         var loss = closure();
         loss.Backward();
-        Step();
+        Apply();
         return loss;
     }
 
