@@ -4,6 +4,7 @@ using AutoGrad.Examples;
 var lessons = new Dictionary<string, (string Summary, Func<TextWriter, int> Run)>
 {
     ["quickstart"] = ("a custom loss, its gradient and a gradient check", Quickstart.Run),
+    ["minimize"] = ("Rosenbrock's function minimised with Adam and with Newton's method", MinimizeExample.Run),
 };
 
 string name = args.Length > 0 ? args[0] : "quickstart";

@@ -20,4 +20,16 @@ public class ExampleTests
         var pyTorchStyle = lines.Single(l => l.StartsWith("p.Grad"));
         Assert.Equal(lines[1]["gradient".Length..].Trim(), pyTorchStyle["p.Grad".Length..].Trim());
     }
+
+    [Fact]
+    public void The_minimize_example_converges_with_both_methods_and_Newton_needs_far_fewer_iterations()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, MinimizeExample.Run(output));
+        var m = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"Adam needed (\d+) iterations, Newton (\d+)\.");
+        Assert.True(m.Success, output.ToString());
+        int adam = int.Parse(m.Groups[1].Value), newton = int.Parse(m.Groups[2].Value);
+        Assert.True(newton < 50 && newton * 10 < adam, output.ToString());
+        Assert.Contains("GradientTolerance", output.ToString());
+    }
 }
