@@ -6,9 +6,9 @@ using TP = System.Numerics.Tensors.TensorPrimitives;
 namespace AutoGrad.Kernels;
 
 /// <summary>
-/// Dense matrix products on contiguous row-major operands. This is the straightforward SIMD form
-/// (each row of C accumulates scaled rows of B with fused multiply-add, or dots of contiguous rows);
-/// a blocked, packed kernel replaces it behind the same signatures when speed is the issue.
+/// Dense matrix products on contiguous row-major operands. Products large enough go to the blocked, packed
+/// kernel <see cref="PackedGemm"/>; small or thin ones keep the straightforward SIMD forms here (each row of C
+/// accumulates scaled rows of B with fused multiply-add, or dots of contiguous rows).
 /// The transposed variants read an operand stored transposed, so no rule ever materialises a transpose.
 /// </summary>
 internal static class Gemm
@@ -23,6 +23,7 @@ internal static class Gemm
             VecMat(a[..k], default, b, c[..n], default, k, n, dual: false);
             return;
         }
+        if (UsePacked<T>(m, k, n)) { PackedGemm.Multiply(a, false, b, false, c, m, k, n, Threads(m, k, n)); return; }
         c[..(m * n)].Clear();
         for (int i = 0; i < m; i++)
         {
@@ -40,6 +41,7 @@ internal static class Gemm
     public static void MultiplyTN<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UsePacked<T>(m, k, n)) { PackedGemm.Multiply(a, true, b, false, c, m, k, n, Threads(m, k, n)); return; }
         c[..(m * n)].Clear();
         if (m == 0) return;
         if (m == 1)
@@ -67,6 +69,14 @@ internal static class Gemm
             }
         }
     }
+
+    /// <summary>Whether C[m×n] = op(A)·op(B) goes to the packed kernel: float or double, at least 8×8, enough work to pay for packing.</summary>
+    private static bool UsePacked<T>(int m, int k, int n) where T : unmanaged
+        => PackedGemm.Supports<T>() && m >= 8 && n >= 8 && k > 0 && (long)m * n * k >= PackedGemm.MinWork;
+
+    /// <summary>Every core for a product of at least <see cref="PackedGemm.ParallelFlops"/> FLOPs, else one.</summary>
+    private static int Threads(int m, int k, int n)
+        => 2L * m * n * k >= PackedGemm.ParallelFlops ? Environment.ProcessorCount : 1;
 
     /// <summary>c[i, :] += s[i]·row for the m ≤ 4 rows of c, reading <paramref name="row"/> once.</summary>
     private static void AxpyRows<T>(ReadOnlySpan<T> s, ReadOnlySpan<T> row, Span<T> c, int n) where T : unmanaged, IFloatingPointIeee754<T>
@@ -121,6 +131,7 @@ internal static class Gemm
             for (int i = 0; i < m; i++) Dots(a.Slice(i * k, k), b, c.Slice(i * n, n), k);
             return;
         }
+        if (UsePacked<T>(m, k, n)) { PackedGemm.Multiply(a, false, b, true, c, m, k, n, Threads(m, k, n)); return; }
         for (int i = 0; i < m; i++)
         {
             var ai = a.Slice(i * k, k);

@@ -12,6 +12,9 @@ public class GemmTests
     [
         [1, 1, 1], [7, 13, 5], [17, 17, 17], [33, 33, 33], [65, 65, 65],
         [1, 65, 1], [65, 1, 33], [17, 33, 65], [3, 0, 4], [0, 5, 3], [4, 5, 0],
+        // The packed kernel: edge tiles on both sides, several KC = 512 depth blocks, more rows than one MC block,
+        // more columns than one NC block.
+        [100, 300, 7], [257, 129, 515], [8, 600, 33], [400, 20, 9], [9, 520, 2100],
     ];
 
     /// <summary>C = A·B by the definition, in double, with Σ|a||b| for a rounding bound.</summary>
@@ -118,6 +121,62 @@ public class GemmTests
         var untouched = new double[] { 42 };
         Gemm.Batched<double>(a, [0], false, b, [0], false, untouched, [0], m, k, n);
         Assert.Equal(42, untouched[0]);
+    }
+
+    public static IEnumerable<object[]> Layouts =>
+        from transA in (bool[])[false, true]
+        from transB in (bool[])[false, true]
+        where !(transA && transB)
+        select new object[] { transA, transB };
+
+    /// <summary>The packed kernel run on 1, 2 and 3 threads: every entry has the same summation order, so the same bits.</summary>
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Packed_threaded_runs_are_bit_identical_to_one_thread(bool transA, bool transB)
+    {
+        const int m = 257, k = 600, n = 515;
+        var r = new Rng(4242);
+        var a = Random(m * k, r);
+        var b = Random(k * n, r);
+        var c1 = new double[m * n];
+        PackedGemm.Multiply<double>(a, transA, b, transB, c1, m, k, n, threads: 1);
+        foreach (int threads in (int[])[2, 3])
+        {
+            var ct = new double[m * n];
+            PackedGemm.Multiply<double>(a, transA, b, transB, ct, m, k, n, threads);
+            Assert.Equal(c1, ct);
+        }
+        var af = a.Select(v => (float)v).ToArray();
+        var bf = b.Select(v => (float)v).ToArray();
+        var f1 = new float[m * n];
+        PackedGemm.Multiply<float>(af, transA, bf, transB, f1, m, k, n, threads: 1);
+        var f2 = new float[m * n];
+        PackedGemm.Multiply<float>(af, transA, bf, transB, f2, m, k, n, threads: 2);
+        Assert.Equal(f1, f2);
+        // The public entry (threaded at this size) gives the same bits as well.
+        var cp = new double[m * n];
+        Gemm.Multiply<double>(a, transA, b, transB, cp, m, k, n);
+        Assert.Equal(c1, cp);
+    }
+
+    /// <summary>A batch of products large enough for the packed kernel, every layout, A broadcast along the batch.</summary>
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Batched_packed_products_match_the_triple_loop(bool transA, bool transB)
+    {
+        const int m = 33, k = 40, n = 65, count = 3;
+        var r = new Rng(77);
+        var a = Random(m * k, r);
+        var bs = Enumerable.Range(0, count).Select(_ => Random(k * n, r)).ToArray();
+        var bStored = bs.SelectMany(x => transB ? Transpose(x, k, n) : x).ToArray();
+        var c = new double[count * m * n];
+        Gemm.Batched<double>(transA ? Transpose(a, m, k) : a, [0], transA, bStored, [k * n], transB, c, [count], m, k, n);
+        for (int t = 0; t < count; t++)
+        {
+            var (expected, abs) = Naive(a, bs[t], m, k, n);
+            for (int e = 0; e < m * n; e++)
+                Assert.True(Math.Abs(c[t * m * n + e] - expected[e]) <= 2 * (k + 1) * 1.1e-16 * abs[e], $"batch {t} entry {e}: {c[t * m * n + e]} vs {expected[e]}");
+        }
     }
 
     [Fact]
