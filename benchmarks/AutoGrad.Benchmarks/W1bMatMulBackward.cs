@@ -4,8 +4,8 @@ namespace AutoGrad.Benchmarks;
 
 /// <summary>
 /// W1b of shared/BENCHMARKS.md (peer: shared/peers/torch_bench.py): sum(A·B) forward and backward, the gradients of
-/// A and B, n = 512, float32 and float64. Each invocation drops the previous gradients first (PyTorch's
-/// <c>set_to_none</c>), so the backward pass writes fresh ones.
+/// A and B, n = 512, float32 and float64. Each invocation drops the previous gradients first, so the backward pass
+/// writes fresh ones (the peer lets PyTorch accumulate into <c>.grad</c>: one extra add of 512² elements).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]

@@ -4,7 +4,8 @@ namespace AutoGrad.Benchmarks;
 
 /// <summary>
 /// W5 of shared/BENCHMARKS.md (peer: shared/peers/torch_bench.py): sum(tanh(x)⊙sigmoid(x) + exp(−x⊙x)) over 10⁶
-/// standard-normal float32 elements, forward and backward. Each invocation drops the previous gradient first.
+/// standard-normal float32 elements, forward and backward. Each invocation drops the previous gradient first (the peer
+/// lets PyTorch accumulate into <c>.grad</c>: one extra add of 10⁶ elements).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
