@@ -5,38 +5,8 @@ namespace AutoGrad.Tests.Optim;
 /// <summary>Test functions with known minima for the closure-driven methods, built from the library's ops.</summary>
 public static class SecondOrderProblems
 {
-    /// <summary>A = Q·diag(λ)·Qᵀ with Q a seeded random orthogonal matrix (modified Gram–Schmidt, twice).</summary>
-    public static double[,] WithSpectrum(double[] lambda, int seed)
-    {
-        int n = lambda.Length;
-        var rng = new Rng(seed);
-        var q = new double[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) q[i, j] = rng.NextGaussian();
-        for (int pass = 0; pass < 2; pass++)
-            for (int j = 0; j < n; j++)
-            {
-                for (int p = 0; p < j; p++)
-                {
-                    double d = 0;
-                    for (int i = 0; i < n; i++) d += q[i, p] * q[i, j];
-                    for (int i = 0; i < n; i++) q[i, j] -= d * q[i, p];
-                }
-                double norm = 0;
-                for (int i = 0; i < n; i++) norm += q[i, j] * q[i, j];
-                norm = Math.Sqrt(norm);
-                for (int i = 0; i < n; i++) q[i, j] /= norm;
-            }
-        var a = new double[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j <= i; j++)
-            {
-                double s = 0;
-                for (int k = 0; k < n; k++) s += q[i, k] * lambda[k] * q[j, k];
-                a[i, j] = a[j, i] = s;
-            }
-        return a;
-    }
+    /// <summary>A = Q·diag(λ)·Qᵀ with Q a seeded random orthogonal matrix (see <see cref="TestMatrices.WithSpectrum"/>).</summary>
+    public static double[,] WithSpectrum(double[] lambda, int seed) => TestMatrices.WithSpectrum(lambda, seed).A;
 
     /// <summary>A seeded SPD quadratic ½θᵀAθ − bᵀθ in n dimensions, eigenvalues of A log-uniform in [λmin, λmax].</summary>
     public static Quadratic RandomQuadratic(int n, int seed, double lambdaMin = 1, double lambdaMax = 100)
