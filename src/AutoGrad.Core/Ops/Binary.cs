@@ -98,20 +98,27 @@ internal sealed class MaximumOp : BinaryOp
     protected override Tensor Forward(Tensor a, Tensor b) => Compute.Zip<MaxKernel>(Name, a, b);
     public override void Backward(Node n, Tensor g, Tensor?[] grads) => Split(n, g, grads, Compute.Zip<CompareKernel<Gt>>(Name, n.A!, n.B!));
 
-    /// <summary>The tangent ȧ·w + ḃ·(1 − w) with the weights of <see cref="Split"/>.</summary>
-    internal static Tensor? SplitJvp(Node n, Tensor?[] t, Tensor aWins)
-    {
-        var w = Compute.Zip<AddKernel>("Maximum", aWins, Compute.ZipScalar<MulKernel>(Compute.Zip<CompareKernel<Eq>>("Maximum", n.A!, n.B!), 0.5));
-        return Sum(t[0] is { } ta ? ta * w : null, t[1] is { } tb ? tb * Compute.ZipScalar<SubKernel>(w, 1.0).Neg() : null);
-    }
-
-    /// <summary>Sends g·w to a and g·(1 − w) to b, where w is 1 where a wins, ½ at ties, 0 where b wins.</summary>
-    internal static void Split(Node n, Tensor g, Tensor?[] grads, Tensor aWins)
+    /// <summary>The weights (w, 1 − w) of a and b: w is 1 where a wins, ½ at ties, 0 where b wins. Masks, not recorded.</summary>
+    private static (Tensor A, Tensor B) Weights(Node n, Tensor aWins)
     {
         var ties = Compute.Zip<CompareKernel<Eq>>("Maximum", n.A!, n.B!);
         var w = Compute.Zip<AddKernel>("Maximum", aWins, Compute.ZipScalar<MulKernel>(ties, 0.5));
-        if (n.Needs(0)) grads[0] = g * w;
-        if (n.Needs(1)) grads[1] = g * Compute.ZipScalar<SubKernel>(w, 1.0).Neg();
+        return (w, Compute.ZipScalar<SubKernel>(w, 1.0).Neg());
+    }
+
+    /// <summary>The tangent ȧ·w + ḃ·(1 − w) with the weights of <see cref="Split"/>.</summary>
+    internal static Tensor? SplitJvp(Node n, Tensor?[] t, Tensor aWins)
+    {
+        var (wa, wb) = Weights(n, aWins);
+        return Sum(t[0] is { } ta ? ta * wa : null, t[1] is { } tb ? tb * wb : null);
+    }
+
+    /// <summary>Sends g·w to a and g·(1 − w) to b (see <see cref="Weights"/>).</summary>
+    internal static void Split(Node n, Tensor g, Tensor?[] grads, Tensor aWins)
+    {
+        var (wa, wb) = Weights(n, aWins);
+        if (n.Needs(0)) grads[0] = g * wa;
+        if (n.Needs(1)) grads[1] = g * wb;
     }
 
     public override Tensor? Jvp(Node n, Tensor?[] t) => SplitJvp(n, t, Compute.Zip<CompareKernel<Gt>>(Name, n.A!, n.B!));
