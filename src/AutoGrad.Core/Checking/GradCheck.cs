@@ -197,10 +197,7 @@ public static class GradCheck
     /// <summary>Records f once and checks each operation's backward against differences of its own forward.</summary>
     private static string? Locate(Func<Tensor[], Tensor> f, Tensor[] xs, GradCheckOptions o)
     {
-        var leaves = xs.Select(x => x.Detach().RequireGrad()).ToArray();
-        Tensor y;
-        using (GradMode.EnableGrad()) y = f(leaves);
-        var nodes = Graph.ForwardOrder(y);
+        var nodes = Record(f, xs);
         var rng = new Rng(o.Seed + 1);
         for (int k = 0; k < nodes.Count; k++)
         {
@@ -244,10 +241,7 @@ public static class GradCheck
     /// <summary>For a failed Hessian check, finds the first operation whose backward, recorded, has a wrong derivative.</summary>
     private static string? LocateSecondOrder(Func<Tensor[], Tensor> f, Tensor[] xs, GradCheckOptions o)
     {
-        var leaves = xs.Select(x => x.Detach().RequireGrad()).ToArray();
-        Tensor y;
-        using (GradMode.EnableGrad()) y = f(leaves);
-        var nodes = Graph.ForwardOrder(y);
+        var nodes = Record(f, xs);
         var rng = new Rng(o.Seed + 2);
         for (int k = 0; k < nodes.Count; k++)
         {
@@ -288,6 +282,13 @@ public static class GradCheck
             if (!r.Passed) return Describe(n, k, nodes.Count, ins, "the derivative of its backward rule disagrees with differences");
         }
         return null;
+    }
+
+    /// <summary>Records f on fresh leaves standing for xs and returns its nodes in the order they were recorded.</summary>
+    private static List<Node> Record(Func<Tensor[], Tensor> f, Tensor[] xs)
+    {
+        var leaves = xs.Select(x => x.Detach().RequireGrad()).ToArray();
+        using (GradMode.EnableGrad()) return Graph.ForwardOrder(f(leaves));
     }
 
     private static string Describe(Node n, int k, int count, Tensor[] ins, string detail) =>
