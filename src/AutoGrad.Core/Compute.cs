@@ -8,11 +8,32 @@ namespace AutoGrad;
 /// </summary>
 internal static partial class Compute
 {
+    /// <summary>
+    /// A tensor with uninitialised elements (the caller writes them all). Inside a <see cref="TensorScope"/> the storage
+    /// comes from the thread's pool and goes back when the scope ends; outside, it is a fresh array.
+    /// </summary>
     public static Tensor Empty(int[] dims, DType dtype)
     {
         int n = dims.Length == 0 ? 1 : Shape.Size(dims);
+        if (TensorScope.IsActive) return new Tensor(Memory.StoragePool.Current.Rent(n, dtype), dims, dtype, owns: true);
         Array storage = dtype == DType.Float64 ? new double[n] : new float[n];
         return new Tensor(storage, dims, dtype);
+    }
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(int[] dims, DType dtype)
+    {
+        var t = Empty(dims, dtype);
+        Array.Clear(t.Storage, 0, t.Count);
+        return t;
+    }
+
+    /// <summary>A fresh tensor that no scope recycles: for values that outlive the step that computes them (leaf gradients).</summary>
+    public static Tensor Lasting(int[] dims, DType dtype)
+    {
+        int n = dims.Length == 0 ? 1 : Shape.Size(dims);
+        Array storage = dtype == DType.Float64 ? new double[n] : new float[n];
+        return new Tensor(storage, dims, dtype, scoped: false);
     }
 
     public static void SameType(string op, Tensor a, Tensor b)

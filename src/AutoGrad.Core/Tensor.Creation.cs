@@ -156,10 +156,11 @@ public sealed partial class Tensor
         else Span<float>()[flat] = (float)v;
     }
 
-    /// <summary>A fresh copy of the data, outside the graph.</summary>
-    internal Tensor Copy()
+    /// <summary>A fresh copy of the data, outside the graph; with <paramref name="lasting"/>, one that no <see cref="TensorScope"/> recycles.</summary>
+    internal Tensor Copy(bool lasting = false)
     {
-        var t = Compute.Empty(Dims, DType);
+        EnsureLive();
+        var t = lasting ? Compute.Lasting(Dims, DType) : Compute.Empty(Dims, DType);
         Array.Copy(Storage, t.Storage, Count);
         return t;
     }

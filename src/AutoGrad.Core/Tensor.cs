@@ -18,7 +18,8 @@ namespace AutoGrad;
 public sealed partial class Tensor
 {
     /// <summary>The element storage: a <c>double[]</c> or a <c>float[]</c> of at least <see cref="Count"/> elements.</summary>
-    internal readonly Array Storage;
+    /// <remarks>Replaced by an empty array when a <see cref="TensorScope"/> recycles the tensor.</remarks>
+    internal Array Storage;
     internal readonly int[] Dims;
     private readonly int _count;
     private bool _requiresGrad;
@@ -52,13 +53,47 @@ public sealed partial class Tensor
         TangentScope = Forward.Scope;
     }
 
-    internal Tensor(Array storage, int[] dims, DType dtype)
+    /// <summary>A tensor over <paramref name="storage"/>. In an open <see cref="TensorScope"/> it is recycled with the
+    /// scope, and so is its storage when <paramref name="owns"/> is true (fresh storage from <see cref="Compute.Empty"/>).</summary>
+    internal Tensor(Array storage, int[] dims, DType dtype, bool owns = false, bool scoped = true)
     {
         Storage = storage;
         Dims = dims;
         DType = dtype;
         _count = dims.Length == 0 ? 1 : AutoGrad.Shape.Size(dims);
+        if (scoped) TensorScope.Track(this, owns ? storage : null);
     }
+
+    private static readonly double[] RecycledF64 = [];
+    private static readonly float[] RecycledF32 = [];
+
+    /// <summary>Called when the scope that made this tensor ends: it lets go of its storage and its place in the graph.</summary>
+    internal void Recycle()
+    {
+        Storage = DType == DType.Float64 ? RecycledF64 : RecycledF32;
+        GradFn = null;
+        Grad = null;
+        TangentValue = null;
+        TangentSource = null;
+        TangentScope = 0;
+        _recycled = true;
+    }
+
+    private bool _recycled;
+
+    /// <summary>True once the <see cref="TensorScope"/> this tensor was created in has ended; its values are gone.</summary>
+    public bool IsRecycled => _recycled;
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> if this tensor has been recycled.</summary>
+    internal void EnsureLive()
+    {
+        if (_recycled) ThrowRecycled();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowRecycled() => throw new ObjectDisposedException(nameof(Tensor),
+        $"The tensor of shape {AutoGrad.Shape.Format(Dims)}{(Name is null ? "" : $" ('{Name}')")} was created inside a TensorScope that has ended, so its storage has been reused. " +
+        "Copy what you need out of it before the scope ends (Item, ToArray), or exempt it with scope.Keep(tensor).");
 
     /// <summary>The element type.</summary>
     public DType DType { get; }
@@ -118,7 +153,12 @@ public sealed partial class Tensor
 
     /// <summary>The elements as a span of <typeparamref name="T"/>; the caller has checked <see cref="DType"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal Span<T> Span<T>() where T : unmanaged => Unsafe.As<T[]>(Storage).AsSpan(0, _count);
+    internal Span<T> Span<T>() where T : unmanaged
+    {
+        var a = Unsafe.As<T[]>(Storage);
+        if (_recycled) ThrowRecycled();
+        return System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a), _count);
+    }
 
     /// <summary>The single value of a one-element tensor, as a double.</summary>
     public double Item()
@@ -178,7 +218,11 @@ public sealed partial class Tensor
     /// A tensor sharing this one's storage but outside the graph: no gradient flows through it, and it does
     /// not require gradients.
     /// </summary>
-    public Tensor Detach() => new(Storage, Dims, DType);
+    public Tensor Detach()
+    {
+        if (_recycled) ThrowRecycled();
+        return new(Storage, Dims, DType);
+    }
 
     /// <summary>
     /// Runs reverse mode from this tensor and accumulates d(this)/d(leaf) into <see cref="Grad"/> of every leaf
@@ -205,6 +249,7 @@ public sealed partial class Tensor
     {
         if (Grad is null) return;
         if (Grad.GradFn is not null) { Grad = null; return; }
+        Grad.EnsureLive();
         Array.Clear(Grad.Storage, 0, Grad.Count);
     }
 }

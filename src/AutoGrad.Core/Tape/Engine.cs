@@ -178,7 +178,7 @@ internal static class Engine
         if (inputs is not null) return;
         if (!t.RequiresGrad) return;
         if (t.Grad is null)
-            t.Grad = createGraph && g.GradFn is not null ? g : g.Copy();
+            t.Grad = createGraph && g.GradFn is not null ? g : g.Copy(lasting: true);
         else if (!Shape.Equal(t.Grad.Dims, t.Dims) || t.Grad.DType != t.DType)
             throw new InvalidOperationException(
                 $"Backward: the existing Grad of a leaf has shape {Shape.Format(t.Grad.Dims)} ({t.Grad.DType.Name()}) but the leaf has shape {Shape.Format(t.Dims)} ({t.DType.Name()}).");
