@@ -97,21 +97,21 @@ public sealed partial class Tensor
     /// <summary>x + y with broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => AddOp.I.Apply(a, b);
     /// <summary>x + c.</summary>
-    public static Tensor operator +(Tensor a, double b) => AddOp.I.Apply(a, a.ScalarLike(b));
+    public static Tensor operator +(Tensor a, double b) => AffineOp.I.Apply(a, 1, b);
     /// <summary>c + x.</summary>
-    public static Tensor operator +(double a, Tensor b) => AddOp.I.Apply(b.ScalarLike(a), b);
+    public static Tensor operator +(double a, Tensor b) => AffineOp.I.Apply(b, 1, a);
     /// <summary>x − y with broadcasting.</summary>
     public static Tensor operator -(Tensor a, Tensor b) => SubOp.I.Apply(a, b);
     /// <summary>x − c.</summary>
-    public static Tensor operator -(Tensor a, double b) => SubOp.I.Apply(a, a.ScalarLike(b));
+    public static Tensor operator -(Tensor a, double b) => AffineOp.I.Apply(a, 1, -b);
     /// <summary>c − x.</summary>
-    public static Tensor operator -(double a, Tensor b) => SubOp.I.Apply(b.ScalarLike(a), b);
+    public static Tensor operator -(double a, Tensor b) => AffineOp.I.Apply(b, -1, a);
     /// <summary>x · y elementwise with broadcasting.</summary>
     public static Tensor operator *(Tensor a, Tensor b) => MulOp.I.Apply(a, b);
     /// <summary>x · c.</summary>
-    public static Tensor operator *(Tensor a, double b) => MulOp.I.Apply(a, a.ScalarLike(b));
+    public static Tensor operator *(Tensor a, double b) => AffineOp.I.Apply(a, b, 0);
     /// <summary>c · x.</summary>
-    public static Tensor operator *(double a, Tensor b) => MulOp.I.Apply(b.ScalarLike(a), b);
+    public static Tensor operator *(double a, Tensor b) => AffineOp.I.Apply(b, a, 0);
     /// <summary>x / y elementwise with broadcasting.</summary>
     public static Tensor operator /(Tensor a, Tensor b) => DivOp.I.Apply(a, b);
     /// <summary>x / c.</summary>

@@ -149,6 +149,34 @@ internal sealed class SoftplusOp : UnaryOp
     protected override Tensor Derivative(Tensor x, Tensor y) => x.Sigmoid();
 }
 
+/// <summary>
+/// a·x + b for constants a and b: x + c, x − c, c − x, x·c and c·x. The constants live in the node, so a scalar chain
+/// such as <c>x * 1.0001 + x.Sin() * 0.001</c> makes no 0-d tensor per constant. Its values are those of the broadcast
+/// <c>Mul</c>/<c>Add</c> with a 0-d constant (one rounding: a·x or x + b; c − x as −x + c), except that x + 0 keeps a −0.
+/// </summary>
+internal sealed class AffineOp : Op
+{
+    public static readonly AffineOp I = new();
+    public override string Name => "Affine";
+
+    public Tensor Apply(Tensor x, double a, double b)
+    {
+        Tensor y = b == 0 ? Compute.ZipScalar<MulKernel>(x, a)
+            : a == 1 ? Compute.ZipScalar<AddKernel>(x, b)
+            : a == -1 ? Compute.ZipScalar<AddKernel>(Compute.Map<NegKernel>(x), b)
+            : Compute.ZipScalar<AddKernel>(Compute.ZipScalar<MulKernel>(x, a), b);
+        if (GradMode.Record(this, y, x) is { } n) { n.Arg0 = a; n.Arg1 = b; }
+        return y;
+    }
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads) =>
+        grads[0] = n.Arg0 == 1 ? g : n.Arg0 == -1 ? -g : n.Arg0 == 0 ? null : g * n.Arg0;
+
+    public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0], n.Arg0, n.Arg1);
+
+    public override Tensor? Jvp(Node n, Tensor?[] t) => DiagonalJvp(n, t);
+}
+
 /// <summary>xᵖ for a constant p; derivative p·xᵖ⁻¹ (0 when p = 0).</summary>
 internal sealed class PowScalarOp : Op
 {
