@@ -55,13 +55,14 @@ public class W2MlpTrainingStep
     }
 
     [Benchmark(Description = "W2 mlp train step f32")]
-    public Tensor Step()
+    public double Step()
     {
+        using var scope = TensorScope.Begin();
         _adam.ZeroGrad();
         var loss = Loss();
         loss.Backward();
         _adam.Step();
-        return loss;
+        return loss.Item();
     }
 
     /// <summary>

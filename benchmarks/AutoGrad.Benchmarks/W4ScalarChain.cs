@@ -32,7 +32,11 @@ public class W4ScalarChain
     }
 
     [Benchmark(Description = "W4 scalar chain (per op)", OperationsPerInvoke = N)]
-    public Tensor Chain() => Run().Grad;
+    public double Chain()
+    {
+        using var scope = TensorScope.Begin();
+        return Run().Grad.Item();
+    }
 
     private static (Tensor Value, Tensor Grad) Run()
     {
