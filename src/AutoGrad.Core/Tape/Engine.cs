@@ -11,6 +11,18 @@ internal static class Engine
     private static int _stampCounter;
     [ThreadStatic] private static int _depth;
 
+    /// <summary>The outermost sweep's lists and arrays, kept per thread so that a steady training loop allocates none.</summary>
+    private sealed class Workspace
+    {
+        public readonly List<Node> Order = [];
+        public readonly Stack<(Node, int)> Stack = new();
+        public Tensor?[] Pending = [];
+        public readonly Tensor?[] Grads = new Tensor?[8];
+        public readonly Tensor[] Seed = new Tensor[1];
+    }
+
+    [ThreadStatic] private static Workspace? _workspace;
+
     /// <summary>
     /// Backpropagates from <paramref name="outputs"/> seeded with <paramref name="seeds"/> (ones for one-element outputs).
     /// With <paramref name="inputs"/> null, gradients accumulate into <see cref="Tensor.Grad"/> of leaves that require them;
@@ -19,7 +31,9 @@ internal static class Engine
     /// </summary>
     public static Tensor[]? Backward(Tensor[] outputs, Tensor?[]? seeds, Tensor[]? inputs, bool retainGraph, bool createGraph)
     {
-        var seedList = new Tensor[outputs.Length];
+        // Nested sweeps (a backward inside a backward rule or a forward-mode rule) get their own.
+        var ws = _depth == 0 ? _workspace ??= new Workspace() : null;
+        var seedList = ws is not null && outputs.Length == 1 ? ws.Seed : new Tensor[outputs.Length];
         for (int k = 0; k < outputs.Length; k++)
         {
             var o = outputs[k];
@@ -40,16 +54,29 @@ internal static class Engine
         int stamp = Interlocked.Increment(ref _stampCounter);
         bool nested = _depth > 0;
         List<(Node node, int stamp, int slot)>? restore = nested ? new() : null;
-        var order = new List<Node>();
+        var order = ws?.Order ?? new List<Node>();
+        order.Clear();
         var result = inputs is null ? null : new Tensor?[inputs.Length];
         _depth++;
         try
         {
-            int maxArity = Sort(outputs, inputs, stamp, order, restore);
-            var pending = new Tensor?[order.Count];
-            var grads = new Tensor?[Math.Max(maxArity, 1)];
+            int maxArity = Sort(outputs, inputs, stamp, order, restore, ws?.Stack ?? new());
+            Tensor?[] pending, grads;
+            if (ws is not null)
+            {
+                if (ws.Pending.Length < order.Count) ws.Pending = new Tensor?[Math.Max(order.Count, 2 * ws.Pending.Length)];
+                pending = ws.Pending;
+                grads = maxArity <= ws.Grads.Length ? ws.Grads : new Tensor?[maxArity];
+            }
+            else
+            {
+                pending = new Tensor?[order.Count];
+                grads = new Tensor?[Math.Max(maxArity, 1)];
+            }
 
-            using var mode = createGraph ? (IDisposable)GradMode.EnableGrad() : GradMode.NoGrad();
+            // Two scope structs rather than one boxed IDisposable: nothing allocated per sweep.
+            using var off = createGraph ? default : GradMode.NoGrad();
+            using var on = createGraph ? GradMode.EnableGrad() : GradMode.Unchanged();
 
             for (int k = 0; k < outputs.Length; k++)
                 Deliver(outputs[k], seedList[k], pending, inputs, result, createGraph);
@@ -79,6 +106,15 @@ internal static class Engine
         }
         finally
         {
+            if (ws is not null)
+            {
+                // Nothing of this sweep may stay reachable from the thread's workspace.
+                Array.Clear(ws.Pending, 0, Math.Min(order.Count, ws.Pending.Length));
+                Array.Clear(ws.Grads);
+                ws.Seed[0] = null!;
+                order.Clear();
+                ws.Stack.Clear();
+            }
             _depth--;
             if (restore is not null)
                 foreach (var (node, s, slot) in restore) { node.Stamp = s; node.Slot = slot; }
@@ -95,9 +131,9 @@ internal static class Engine
     /// node's slot. With requested <paramref name="inputs"/>, only nodes through which some input is reached are
     /// kept (their slot is −1 otherwise), as PyTorch's engine does.
     /// </summary>
-    private static int Sort(Tensor[] outputs, Tensor[]? inputs, int stamp, List<Node> order, List<(Node, int, int)>? restore)
+    private static int Sort(Tensor[] outputs, Tensor[]? inputs, int stamp, List<Node> order, List<(Node, int, int)>? restore,
+        Stack<(Node node, int next)> stack)
     {
-        var stack = new Stack<(Node node, int next)>();
         int maxArity = 0;
         foreach (var o in outputs)
         {

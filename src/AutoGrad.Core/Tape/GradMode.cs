@@ -31,6 +31,9 @@ public static class GradMode
         return new EnableGradScope(saved);
     }
 
+    /// <summary>A scope that restores the current mode, i.e. changes nothing.</summary>
+    internal static EnableGradScope Unchanged() => new(_disabledDepth);
+
     internal static void Leave() => _disabledDepth--;
     internal static void Restore(int depth) => _disabledDepth = depth;
 
