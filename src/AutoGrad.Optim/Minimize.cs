@@ -118,6 +118,8 @@ public static class Minimizer
     /// optimizer's parameters (its starting value is x₀). Each iteration evaluates f and its gradient at the current
     /// point, checks the stopping rules, reports progress, then takes one optimizer step.
     /// </summary>
+    /// <remarks>Each iteration runs in its own <see cref="TensorScope"/>, so the tensors f creates are recycled when the
+    /// iteration ends: make constants before calling, not lazily inside f.</remarks>
     /// <exception cref="ArgumentException"><paramref name="x"/> is not a parameter of <paramref name="optimizer"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static MinimizeResult Minimize(Func<Tensor, Tensor> f, Tensor x, Optimizer optimizer, MinimizeOptions? options = null,
@@ -148,6 +150,8 @@ public static class Minimizer
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Each iteration's intermediate tensors give their storage back when it ends (see TensorScope).
+            using var scope = TensorScope.Begin();
             optimizer.ZeroGrad();
             var loss = Closure();
             if (loss.Count != 1)
@@ -161,7 +165,7 @@ public static class Minimizer
             }
             losses.Add(value);
             gradNorms.Add(gnorm);
-            iterates?.Add(x.Detach().Copy());
+            iterates?.Add(x.Copy(lasting: true));
             progress?.Report(new IterationInfo(iteration, value, gnorm, optimizer.LearningRate));
             if (double.IsNaN(threshold)) threshold = o.DivergenceFactor * Math.Max(1, Math.Abs(value));
             if (!double.IsFinite(value) || !double.IsFinite(gnorm) || value > threshold) { reason = StopReason.Diverged; break; }

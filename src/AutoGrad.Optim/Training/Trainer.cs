@@ -17,6 +17,8 @@ public static class Trainer
     /// </summary>
     /// <remarks>
     /// <para>Deterministic: the orders come from <see cref="TrainOptions.Seed"/> and the model from its own seed.</para>
+    /// <para>Each step runs in its own <see cref="TensorScope"/>: the tensors the model and the loss create during a step
+    /// are recycled when it ends, so a steady loop reuses their storage.</para>
     /// <para>The loss should average over the batch (<see cref="Reduction.Mean"/>), so that the step size does not
     /// depend on the batch size and the epoch losses are comparable across batch sizes.</para>
     /// <para>Learning-rate schedules: <paramref name="afterStep"/> runs after every step and
@@ -102,6 +104,8 @@ public static class Trainer
             foreach (var batch in batches.Epoch(epoch))
             {
                 ct.ThrowIfCancellationRequested();
+                // The step's intermediate tensors give their storage back when it ends (see TensorScope).
+                using var scope = TensorScope.Begin();
                 double learningRate = optimizer.LearningRate;
                 Tensor Closure()
                 {
