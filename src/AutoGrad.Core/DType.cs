@@ -6,7 +6,7 @@ namespace AutoGrad;
 /// throws, naming the operation; convert explicitly with <see cref="Tensor.To(DType)"/>.
 /// C# scalars (<see cref="double"/>) combined with a tensor take the tensor's element type.
 /// </remarks>
-public enum DType
+public enum DType : byte
 {
     /// <summary>IEEE 754 double precision (the default).</summary>
     Float64,

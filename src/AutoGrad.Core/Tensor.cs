@@ -27,10 +27,37 @@ public sealed partial class Tensor
     /// <summary>The operation that produced this tensor, when it was recorded; null for leaves.</summary>
     internal Node? GradFn;
 
-    // Forward mode (see Tape/Forward.cs): a tangent, or the node whose rule will compute it, valid in one scope.
-    internal Tensor? TangentValue;
-    internal Node? TangentSource;
-    internal int TangentScope;
+    /// <summary>
+    /// What few tensors need, kept apart so that the many intermediate tensors of a step stay small (64 bytes):
+    /// a name, and forward mode's tangent (see Tape/Forward.cs), or the node whose rule will compute it, valid in one scope.
+    /// </summary>
+    private sealed class Extras
+    {
+        public string? Name;
+        public Tensor? TangentValue;
+        public Node? TangentSource;
+        public int TangentScope;
+    }
+
+    private Extras? _extras;
+
+    internal Tensor? TangentValue
+    {
+        get => _extras?.TangentValue;
+        set { if (value is not null || _extras is not null) (_extras ??= new()).TangentValue = value; }
+    }
+
+    internal Node? TangentSource
+    {
+        get => _extras?.TangentSource;
+        set { if (value is not null || _extras is not null) (_extras ??= new()).TangentSource = value; }
+    }
+
+    internal int TangentScope
+    {
+        get => _extras?.TangentScope ?? 0;
+        set { if (value != 0 || _extras is not null) (_extras ??= new()).TangentScope = value; }
+    }
 
     /// <summary>True when this tensor carries a tangent in the open forward-mode scope.</summary>
     internal bool HasTangent => TangentScope != 0 && TangentScope == Forward.Scope && (TangentValue is not null || TangentSource is not null);
@@ -71,11 +98,11 @@ public sealed partial class Tensor
     internal void Recycle()
     {
         Storage = DType == DType.Float64 ? RecycledF64 : RecycledF32;
+        // Only this tensor refers to the node that made it (see Node).
+        GradFn?.Return();
         GradFn = null;
         Grad = null;
-        TangentValue = null;
-        TangentSource = null;
-        TangentScope = 0;
+        if (_extras is not null) { _extras.TangentValue = null; _extras.TangentSource = null; _extras.TangentScope = 0; }
         _recycled = true;
     }
 
@@ -111,7 +138,11 @@ public sealed partial class Tensor
     public int Dim(int axis) => Dims[AutoGrad.Shape.Axis("Dim", axis, Dims)];
 
     /// <summary>An optional name shown in tape printouts and error messages.</summary>
-    public string? Name { get; set; }
+    public string? Name
+    {
+        get => _extras?.Name;
+        set { if (value is not null || _extras is not null) (_extras ??= new()).Name = value; }
+    }
 
     /// <summary>
     /// Whether gradients flow to this tensor. Set it on leaves (tensors you created); results of recorded

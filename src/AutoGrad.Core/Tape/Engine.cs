@@ -195,6 +195,8 @@ internal static class Engine
 
     private static void Deliver(Tensor t, Tensor g, Tensor?[] pending, Tensor[]? inputs, Tensor?[]? result, bool createGraph)
     {
+        // A recycled input has lost its graph: stopping here would return a silently truncated gradient.
+        t.EnsureLive();
         if (inputs is not null)
         {
             // Every entry: the same tensor may be requested twice, and each gets the whole gradient.

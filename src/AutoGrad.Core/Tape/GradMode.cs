@@ -43,7 +43,7 @@ public static class GradMode
         bool record = _disabledDepth == 0 && (a.RequiresGrad || (b is not null && b.RequiresGrad));
         bool tangent = Forward.Active && (a.HasTangent || (b is not null && b.HasTangent));
         if (!record && !tangent) return null;
-        var n = new Node(op, output, a, b);
+        var n = Node.Rent(op, output, a, b);
         if (record) output.MarkRecorded(n);
         if (tangent)
         {
@@ -68,7 +68,7 @@ public static class GradMode
         record &= _disabledDepth == 0;
         tangent &= Forward.Active;
         if (!record && !tangent) return null;
-        var n = new Node(op, output, inputs);
+        var n = Node.Rent(op, output, inputs);
         if (record) output.MarkRecorded(n);
         if (tangent)
         {

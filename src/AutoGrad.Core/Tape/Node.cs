@@ -4,9 +4,13 @@ namespace AutoGrad.Tape;
 /// One recorded operation: the op, its inputs, its output and whatever else its backward needs.
 /// Inputs up to two are held in fields; more (concat, custom ops) in <see cref="Many"/>.
 /// </summary>
+/// <remarks>
+/// Only its output tensor refers to a node (through <see cref="Tensor.GradFn"/>), so when a <see cref="TensorScope"/>
+/// recycles that tensor the node goes back to the thread's pool (see the Rent methods) for the next recorded operation.
+/// </remarks>
 internal sealed class Node
 {
-    public readonly Op Op;
+    public Op Op = null!;
     public Tensor? A, B;
     public Tensor[]? Many;
     public Tensor? Output;
@@ -15,21 +19,39 @@ internal sealed class Node
     /// <summary>A scalar argument saved for backward (an exponent, a clamp bound).</summary>
     public double Arg0, Arg1;
     public bool Released;
-    public readonly int Arity;
+    public int Arity;
 
     // Scratch for one reverse sweep (see Engine): the sweep that last visited, and this node's slot in it.
     internal int Stamp, Slot;
 
-    public Node(Op op, Tensor output, Tensor a, Tensor? b)
+    [ThreadStatic] private static Stack<Node>? _pool;
+
+    private Node() { }
+
+    /// <summary>A node for an op with one or two inputs, from this thread's pool when it has one.</summary>
+    public static Node Rent(Op op, Tensor output, Tensor a, Tensor? b)
     {
-        Op = op; Output = output; A = a; B = b;
-        Arity = b is null ? 1 : 2;
+        var n = _pool is { Count: > 0 } p ? p.Pop() : new Node();
+        n.Op = op; n.Output = output; n.A = a; n.B = b;
+        n.Arity = b is null ? 1 : 2;
+        return n;
     }
 
-    public Node(Op op, Tensor output, Tensor[] inputs)
+    /// <summary>A node for an op with any number of inputs.</summary>
+    public static Node Rent(Op op, Tensor output, Tensor[] inputs)
     {
-        Op = op; Output = output; Many = inputs;
-        Arity = inputs.Length;
+        var n = _pool is { Count: > 0 } p ? p.Pop() : new Node();
+        n.Op = op; n.Output = output; n.Many = inputs;
+        n.Arity = inputs.Length;
+        return n;
+    }
+
+    /// <summary>Called by the recycled output tensor: nothing else can reach this node any more.</summary>
+    public void Return()
+    {
+        A = B = null; Many = null; Output = null; Saved = null; Op = null!;
+        Arg0 = Arg1 = 0; Released = false; NeedsAll = false; Arity = 0; Stamp = 0; Slot = 0;
+        (_pool ??= new()).Push(this);
     }
 
     public Tensor Input(int i) => Many is not null ? Many[i] : i == 0 ? A! : B!;

@@ -174,3 +174,39 @@ public class TensorScopeTests
         public int GetHashCode(double x) => 0;
     }
 }
+
+[Collection("StoragePool")]
+public class TensorScopeGraphTests
+{
+    [Fact]
+    public void Backward_from_a_kept_result_through_recycled_tensors_fails_instead_of_truncating()
+    {
+        var x = Tensor.FromArray([1.0, 2.0]).RequireGrad();
+        Tensor kept;
+        using (var scope = TensorScope.Begin())
+        {
+            var h = x + 1.0;
+            kept = scope.Keep(h + h);
+        }
+        Assert.Throws<ObjectDisposedException>(() => kept.Sum().Backward());
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void Nodes_are_reused_and_graphs_in_later_scopes_stay_correct()
+    {
+        var x = Tensor.FromArray([0.3, -0.7]).RequireGrad();
+        for (int round = 0; round < 5; round++)
+        {
+            using var scope = TensorScope.Begin();
+            var y = (x.Sin() * x + x.Exp()).Sum();
+            var g = Diff.Grad(y, [x])[0].ToArray();
+            var xs = x.ToArray();
+            for (int i = 0; i < 2; i++)
+                Assert.Equal(Math.Cos(xs[i]) * xs[i] + Math.Sin(xs[i]) + Math.Exp(xs[i]), g[i], 1e-14);
+            var h = Diff.Hessian(v => (v.Sin() * v).Sum(), x).ToArray();
+            Assert.Equal(2 * Math.Cos(xs[0]) - xs[0] * Math.Sin(xs[0]), h[0], 1e-14);
+            Assert.Equal(0.0, h[1]);
+        }
+    }
+}
