@@ -23,3 +23,13 @@ internal interface IReduceKernel
     static abstract T Fold<T>(T acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
     static abstract void FoldInto<T>(Span<T> acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>;
 }
+
+/// <summary>
+/// A fused first-order backward kernel: the input gradient d from the upstream gradient g in one pass, given the
+/// op's input x and its saved output y (a kernel reads only what its derivative needs; the other may be empty).
+/// d may be the very span g (in place).
+/// </summary>
+internal interface IDerivativeKernel
+{
+    static abstract void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>;
+}
