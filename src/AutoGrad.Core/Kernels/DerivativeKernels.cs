@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
@@ -15,11 +16,17 @@ internal struct TanhDerivativeKernel : IDerivativeKernel, IVectorBinary
     public static void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorLoop.Zip<TanhDerivativeKernel, T>(g, y, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> g, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
         g * ((Vector512<T>.One - y) * (Vector512<T>.One + y));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector256<T> Apply<T>(Vector256<T> g, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
         g * ((Vector256<T>.One - y) * (Vector256<T>.One + y));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static T Apply<T>(T g, T y) where T : unmanaged, IFloatingPointIeee754<T> => g * ((T.One - y) * (T.One + y));
 }
@@ -33,6 +40,8 @@ internal struct SigmoidDerivativeKernel : IDerivativeKernel, IVectorBinary
     public static void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorLoop.Zip<SigmoidDerivativeKernel, T>(g, x, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> g, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var one = Vector512<T>.One;
@@ -40,12 +49,16 @@ internal struct SigmoidDerivativeKernel : IDerivativeKernel, IVectorBinary
         return g * (e / (one + e * (one + one + e)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector256<T> Apply<T>(Vector256<T> g, Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var one = Vector256<T>.One;
         var e = VectorLoop.Exp(-Vector256.Abs(x));
         return g * (e / (one + e * (one + one + e)));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static T Apply<T>(T g, T x) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -60,6 +73,8 @@ internal struct SoftplusDerivativeKernel : IDerivativeKernel, IVectorBinary
     public static void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorLoop.Zip<SoftplusDerivativeKernel, T>(g, x, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> g, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var one = Vector512<T>.One;
@@ -69,6 +84,8 @@ internal struct SoftplusDerivativeKernel : IDerivativeKernel, IVectorBinary
         return g * (num / (one + e));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector256<T> Apply<T>(Vector256<T> g, Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var one = Vector256<T>.One;
@@ -76,6 +93,8 @@ internal struct SoftplusDerivativeKernel : IDerivativeKernel, IVectorBinary
         var num = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), one, e);
         return g * (num / (one + e));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static T Apply<T>(T g, T x) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -90,9 +109,15 @@ internal struct ExpDerivativeKernel : IDerivativeKernel, IVectorBinary
     public static void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorLoop.Zip<ExpDerivativeKernel, T>(g, y, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> g, Vector512<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * y;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector256<T> Apply<T>(Vector256<T> g, Vector256<T> y) where T : unmanaged, IFloatingPointIeee754<T> => g * y;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static T Apply<T>(T g, T y) where T : unmanaged, IFloatingPointIeee754<T> => g * y;
 }
@@ -103,11 +128,17 @@ internal struct ReluDerivativeKernel : IDerivativeKernel, IVectorBinary
     public static void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorLoop.Zip<ReluDerivativeKernel, T>(g, x, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> g, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), g, Vector512<T>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector256<T> Apply<T>(Vector256<T> g, Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), g, Vector256<T>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static T Apply<T>(T g, T x) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? g : T.Zero;
 }
@@ -118,6 +149,8 @@ internal struct AbsDerivativeKernel : IDerivativeKernel, IVectorBinary
     public static void Run<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
         VectorLoop.Zip<AbsDerivativeKernel, T>(g, x, d);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> g, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var z = Vector512<T>.Zero;
@@ -127,6 +160,8 @@ internal struct AbsDerivativeKernel : IDerivativeKernel, IVectorBinary
         return g * Vector512.ConditionalSelect(Vector512.Equals(x, x), sign, x);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector256<T> Apply<T>(Vector256<T> g, Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var z = Vector256<T>.Zero;
@@ -134,6 +169,8 @@ internal struct AbsDerivativeKernel : IDerivativeKernel, IVectorBinary
                    Vector256.ConditionalSelect(Vector256.LessThan(x, z), -Vector256<T>.One, z));
         return g * Vector256.ConditionalSelect(Vector256.Equals(x, x), sign, x);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static T Apply<T>(T g, T x) where T : unmanaged, IFloatingPointIeee754<T> =>
         g * (T.IsNaN(x) ? x : x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero);

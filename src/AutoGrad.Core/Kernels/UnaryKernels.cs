@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TP = System.Numerics.Tensors.TensorPrimitives;
@@ -11,9 +12,20 @@ namespace AutoGrad.Kernels;
 internal struct NegKernel : IUnaryKernel
 { public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Negate(x, y); }
 
-/// <summary>eˣ</summary>
-internal struct ExpKernel : IUnaryKernel
-{ public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => TP.Exp(x, y); }
+/// <summary>eˣ, through <see cref="VectorLoop.Exp{T}(Vector512{T})"/>, which is inlined where TensorPrimitives' is a call.</summary>
+internal struct ExpKernel : IUnaryKernel, IVectorUnary
+{
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => VectorLoop.Map<ExpKernel, T>(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Apply<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorLoop.Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Apply<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T> => VectorLoop.Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Exp(x);
+}
 
 /// <summary>ln x</summary>
 internal struct LogKernel : IUnaryKernel
@@ -79,6 +91,8 @@ internal struct TanhKernel : IUnaryKernel, IVectorUnary
     // Cephes tanhf.c: tanh x = x + x·z·R(z), z = x², |x| < 0.625.
     private const float R0 = -5.70498872745E-3f, R1 = 2.06390887954E-2f, R2 = -5.37397155531E-2f, R3 = 1.33314422036E-1f, R4 = -3.33332819422E-1f;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+
     public static Vector512<T> Apply<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var a = Vector512.Abs(x);
@@ -106,6 +120,8 @@ internal struct TanhKernel : IUnaryKernel, IVectorUnary
         // Copy the sign bit of x onto t.
         return Vector512.ConditionalSelect(Vector512.Create(-T.Zero), x, t);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
 
     public static Vector256<T> Apply<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -135,38 +151,36 @@ internal struct TanhKernel : IUnaryKernel, IVectorUnary
     }
 
     // Without vectors the library tanh is both accurate and as fast as anything written here.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T> => T.Tanh(x);
 }
 
-/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e). y must not overlap x (it holds e first).</summary>
-internal struct SigmoidKernel : IUnaryKernel
+/// <summary>1 / (1 + e⁻ˣ), split by sign so that neither branch overflows: e = e^(−|x|), y = (x ≥ 0 ? 1 : e) / (1 + e); NaN propagates through e.</summary>
+internal struct SigmoidKernel : IUnaryKernel, IVectorUnary
 {
-    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> => VectorLoop.Map<SigmoidKernel, T>(x, y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Apply<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TP.Abs(x, y);
-        TP.Negate(y, y);
-        TP.Exp(y, y);
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
-        {
-            ref T xr = ref MemoryMarshal.GetReference(x);
-            ref T yr = ref MemoryMarshal.GetReference(y);
-            var one = Vector512<T>.One;
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var xv = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                var e = Vector512.LoadUnsafe(ref yr, (nuint)i);
-                // NaN: e is NaN, so the quotient is too.
-                var num = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(xv, Vector512<T>.Zero), one, e);
-                (num / (one + e)).StoreUnsafe(ref yr, (nuint)i);
-            }
-        }
-        for (; i < x.Length; i++)
-        {
-            T e = y[i];
-            y[i] = (x[i] >= T.Zero ? T.One : e) / (T.One + e);
-            if (T.IsNaN(x[i])) y[i] = x[i];
-        }
+        var one = Vector512<T>.One;
+        var e = VectorLoop.Exp(-Vector512.Abs(x));
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<T>.Zero), one, e) / (one + e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Apply<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var one = Vector256<T>.One;
+        var e = VectorLoop.Exp(-Vector256.Abs(x));
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<T>.Zero), one, e) / (one + e);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Apply<T>(T x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T e = T.Exp(-T.Abs(x));
+        return (x >= T.Zero ? T.One : e) / (T.One + e);
     }
 }
 
