@@ -21,10 +21,25 @@ internal abstract class UnaryOp : Op
 
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0]);
 
-    /// <summary>f′(x); <paramref name="y"/> is the saved output f(x). Ops whose rule reads better as a whole override <see cref="Backward"/> instead.</summary>
-    protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException($"{Name} overrides Backward.");
+    /// <summary>f′(x); <paramref name="y"/> is the saved output f(x). Ops whose rule reads better as a whole override <see cref="Rule"/> instead.</summary>
+    protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException($"{Name} overrides Rule.");
 
-    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g * Derivative(n.A!, n.Output!);
+    /// <summary>The input's gradient g ⊙ f′(x), written with differentiable operations (recorded for higher derivatives).</summary>
+    protected virtual Tensor? Rule(Node n, Tensor g) => g * Derivative(n.A!, n.Output!);
+
+    /// <summary>
+    /// The same gradient in one fused pass (<see cref="Compute.Derivative{K}"/>), for when nothing is recorded; null
+    /// when the op has no fused kernel. It must agree with <see cref="Rule"/> to rounding (the op table checks both).
+    /// </summary>
+    protected virtual Tensor? Fused(Tensor g, Tensor x, Tensor y) => null;
+
+    public override void Backward(Node n, Tensor g, Tensor?[] grads)
+    {
+        // Fused only when neither the tape nor forward mode (a forward-over-reverse product) follows the result. Forward
+        // mode may also hand in a tangent that only broadcasts to x; the fused kernels take equal shapes.
+        if (!GradMode.IsEnabled && !AutoGrad.Tape.Forward.Active && g.Count == n.A!.Count && Fused(g, n.A, n.Output!) is { } d) grads[0] = d;
+        else grads[0] = Rule(n, g);
+    }
 
     public override Tensor? Jvp(Node n, Tensor?[] t) => DiagonalJvp(n, t);
 }
@@ -35,7 +50,8 @@ internal sealed class NegOp : UnaryOp
     public static readonly NegOp I = new();
     public override string Name => "Neg";
     protected override Tensor Forward(Tensor x) => Compute.Map<NegKernel>(x);
-    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = -g;
+    protected override Tensor? Rule(Node n, Tensor g) => -g;
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<NegDerivativeKernel>(g, x, y);
 }
 
 /// <summary>eˣ; derivative y.</summary>
@@ -45,6 +61,7 @@ internal sealed class ExpOp : UnaryOp
     public override string Name => "Exp";
     protected override Tensor Forward(Tensor x) => Compute.Map<ExpKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => y;
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<ExpDerivativeKernel>(g, x, y);
 }
 
 /// <summary>ln x; derivative 1/x.</summary>
@@ -53,7 +70,8 @@ internal sealed class LogOp : UnaryOp
     public static readonly LogOp I = new();
     public override string Name => "Log";
     protected override Tensor Forward(Tensor x) => Compute.Map<LogKernel>(x);
-    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g / n.A!;
+    protected override Tensor? Rule(Node n, Tensor g) => g / n.A!;
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<LogDerivativeKernel>(g, x, y);
 }
 
 /// <summary>ln(1 + x); derivative 1/(1 + x).</summary>
@@ -62,7 +80,8 @@ internal sealed class Log1pOp : UnaryOp
     public static readonly Log1pOp I = new();
     public override string Name => "Log1p";
     protected override Tensor Forward(Tensor x) => Compute.Map<Log1pKernel>(x);
-    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g / (n.A! + 1.0);
+    protected override Tensor? Rule(Node n, Tensor g) => g / (n.A! + 1.0);
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<Log1pDerivativeKernel>(g, x, y);
 }
 
 /// <summary>√x; derivative 1/(2y).</summary>
@@ -71,7 +90,8 @@ internal sealed class SqrtOp : UnaryOp
     public static readonly SqrtOp I = new();
     public override string Name => "Sqrt";
     protected override Tensor Forward(Tensor x) => Compute.Map<SqrtKernel>(x);
-    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = g * 0.5 / n.Output!;
+    protected override Tensor? Rule(Node n, Tensor g) => g * 0.5 / n.Output!;
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<SqrtDerivativeKernel>(g, x, y);
 }
 
 /// <summary>|x|; derivative sign(x), so abs′(0) = 0.</summary>
@@ -81,6 +101,7 @@ internal sealed class AbsOp : UnaryOp
     public override string Name => "Abs";
     protected override Tensor Forward(Tensor x) => Compute.Map<AbsKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => x.Sign();
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<AbsDerivativeKernel>(g, x, y);
 }
 
 /// <summary>sign(x); derivative 0 almost everywhere (nothing flows back).</summary>
@@ -89,7 +110,7 @@ internal sealed class SignOp : UnaryOp
     public static readonly SignOp I = new();
     public override string Name => "Sign";
     protected override Tensor Forward(Tensor x) => Compute.Map<SignKernel>(x);
-    public override void Backward(Node n, Tensor g, Tensor?[] grads) => grads[0] = null;
+    protected override Tensor? Rule(Node n, Tensor g) => null;
 }
 
 /// <summary>sin x; derivative cos x.</summary>
@@ -99,6 +120,7 @@ internal sealed class SinOp : UnaryOp
     public override string Name => "Sin";
     protected override Tensor Forward(Tensor x) => Compute.Map<SinKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => x.Cos();
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<SinDerivativeKernel>(g, x, y);
 }
 
 /// <summary>cos x; derivative −sin x.</summary>
@@ -108,6 +130,7 @@ internal sealed class CosOp : UnaryOp
     public override string Name => "Cos";
     protected override Tensor Forward(Tensor x) => Compute.Map<CosKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => -x.Sin();
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<CosDerivativeKernel>(g, x, y);
 }
 
 /// <summary>tanh x; derivative 1 − y².</summary>
@@ -117,6 +140,7 @@ internal sealed class TanhOp : UnaryOp
     public override string Name => "Tanh";
     protected override Tensor Forward(Tensor x) => Compute.Map<TanhKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => 1.0 - y * y;
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<TanhDerivativeKernel>(g, x, y);
 }
 
 /// <summary>σ(x) = 1/(1 + e⁻ˣ), computed split by sign; derivative σ(x)·σ(−x), which keeps its relative accuracy where 1 − y rounds to 0 (x ≳ 37).</summary>
@@ -126,6 +150,7 @@ internal sealed class SigmoidOp : UnaryOp
     public override string Name => "Sigmoid";
     protected override Tensor Forward(Tensor x) => Compute.Map<SigmoidKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => y * (-x).Sigmoid();
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<SigmoidDerivativeKernel>(g, x, y);
 }
 
 /// <summary>max(x, 0); derivative 1 where x &gt; 0 and 0 elsewhere (relu′(0) = 0, as PyTorch).</summary>
@@ -135,6 +160,7 @@ internal sealed class ReluOp : UnaryOp
     public override string Name => "Relu";
     protected override Tensor Forward(Tensor x) => Compute.Map<ReluKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => Compute.Map<StepKernel>(x);
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<ReluDerivativeKernel>(g, x, y);
 }
 
 /// <summary>
@@ -147,6 +173,7 @@ internal sealed class SoftplusOp : UnaryOp
     public override string Name => "Softplus";
     protected override Tensor Forward(Tensor x) => Compute.Map<SoftplusKernel>(x);
     protected override Tensor Derivative(Tensor x, Tensor y) => x.Sigmoid();
+    protected override Tensor? Fused(Tensor g, Tensor x, Tensor y) => Compute.Derivative<SoftplusDerivativeKernel>(g, x, y);
 }
 
 /// <summary>
