@@ -225,4 +225,27 @@ public class ElementwiseParallelTests
         ExpKernel.Run<double>(xd.Span<double>(), expectedD);
         Same(expectedD, Compute.Map<ExpKernel>(xd).Span<double>().ToArray(), "Map float64");
     }
+
+    [Fact]
+    public void Allocates_nothing_once_warm()
+    {
+        int n = 2 * Threshold + 3;
+        var x = Random<float>(n, 5, -2, 2);
+        var g = Random<float>(n, 6, -2, 2);
+        var y = new float[n];
+        void Calls()
+        {
+            ElementwiseParallel.Unary<TanhKernel, float>(x, y);
+            ElementwiseParallel.VV<MulKernel, float>(x, g, y);
+            ElementwiseParallel.VS<AddKernel, float>(x, 1f, y);
+            ElementwiseParallel.SV<SubKernel, float>(1f, x, y);
+            ElementwiseParallel.Derivative<SigmoidDerivativeKernel, float>(g, x, [], y);
+        }
+        // The first calls start the workers and JIT the bodies.
+        Calls();
+        Calls();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) Calls();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
