@@ -46,8 +46,8 @@ internal static partial class Compute
     public static Tensor Map<K>(Tensor x) where K : IUnaryKernel
     {
         var y = Empty(x.Dims, x.DType);
-        if (x.DType == DType.Float64) K.Run<double>(x.Span<double>(), y.Span<double>());
-        else K.Run<float>(x.Span<float>(), y.Span<float>());
+        if (x.DType == DType.Float64) ElementwiseParallel.Unary<K, double>(x.Span<double>(), y.Span<double>());
+        else ElementwiseParallel.Unary<K, float>(x.Span<float>(), y.Span<float>());
         return y;
     }
 
@@ -65,9 +65,9 @@ internal static partial class Compute
     {
         Span<T> ds = d.Span<T>();
         ReadOnlySpan<T> xs = a.Span<T>(), ys = b.Span<T>();
-        if (a.Count == d.Count && b.Count == d.Count) K.VV(xs, ys, ds);
-        else if (b.Count == 1 && a.Count == d.Count) K.VS(xs, ys[0], ds);
-        else if (a.Count == 1 && b.Count == d.Count) K.SV(xs[0], ys, ds);
+        if (a.Count == d.Count && b.Count == d.Count) ElementwiseParallel.VV<K, T>(xs, ys, ds);
+        else if (b.Count == 1 && a.Count == d.Count) ElementwiseParallel.VS<K, T>(xs, ys[0], ds);
+        else if (a.Count == 1 && b.Count == d.Count) ElementwiseParallel.SV<K, T>(xs[0], ys, ds);
         else Strided.Binary<K, T>(xs, Shape.BroadcastStrides(a.Dims, d.Dims), ys, Shape.BroadcastStrides(b.Dims, d.Dims), ds, d.Dims);
     }
 
@@ -75,8 +75,24 @@ internal static partial class Compute
     public static Tensor ZipScalar<K>(Tensor a, double s) where K : IBinaryKernel
     {
         var d = Empty(a.Dims, a.DType);
-        if (a.DType == DType.Float64) K.VS(a.Span<double>(), s, d.Span<double>());
-        else K.VS(a.Span<float>(), (float)s, d.Span<float>());
+        if (a.DType == DType.Float64) ElementwiseParallel.VS<K, double>(a.Span<double>(), s, d.Span<double>());
+        else ElementwiseParallel.VS<K, float>(a.Span<float>(), (float)s, d.Span<float>());
+        return d;
+    }
+
+    /// <summary>
+    /// The input gradient K(g, x, y) of an elementwise op, as a new tensor of g's shape: g the upstream gradient,
+    /// x the op's input and y its saved output, all of one shape; x or y may be null when K does not read it.
+    /// </summary>
+    public static Tensor Derivative<K>(Tensor g, Tensor? x, Tensor? y) where K : IDerivativeKernel
+    {
+        if (x is not null) SameType("derivative", g, x);
+        if (y is not null) SameType("derivative", g, y);
+        var d = Empty(g.Dims, g.DType);
+        if (g.DType == DType.Float64)
+            ElementwiseParallel.Derivative<K, double>(g.Span<double>(), x is null ? default : x.Span<double>(), y is null ? default : y.Span<double>(), d.Span<double>());
+        else
+            ElementwiseParallel.Derivative<K, float>(g.Span<float>(), x is null ? default : x.Span<float>(), y is null ? default : y.Span<float>(), d.Span<float>());
         return d;
     }
 

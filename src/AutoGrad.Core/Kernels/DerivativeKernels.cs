@@ -260,7 +260,7 @@ internal interface IStagedFactor
 /// <summary>
 /// d = g·f(u) or g/f(u) with f computed a stack chunk at a time, so that d may be g and nothing is allocated.
 /// </summary>
-internal static class Staged
+internal static unsafe class Staged
 {
     private const int Chunk = 256;
 
@@ -270,7 +270,12 @@ internal static class Staged
         int n = g.Length;
         if (u.Length != n) throw new ArgumentException("Operands differ in length.", nameof(u));
         if (d.Length < n) throw new ArgumentException("Destination is too short.", nameof(d));
-        Span<T> f = stackalloc T[Chunk];
+        // TensorPrimitives treats the elements before the destination's first 64-byte boundary differently (in
+        // its double transcendentals, in the last bit), so the scratch starts on a boundary: otherwise the result
+        // would depend on the thread's stack and the parallel driver could not be bit-identical.
+        Span<T> raw = stackalloc T[Chunk + 64 / Unsafe.SizeOf<T>()];
+        int skew = (int)(((nuint)Unsafe.AsPointer(ref raw[0]) & 63) / (nuint)Unsafe.SizeOf<T>());
+        Span<T> f = raw.Slice(skew == 0 ? 0 : 64 / Unsafe.SizeOf<T>() - skew, Chunk);
         for (int i = 0; i < n; i += Chunk)
         {
             int m = Math.Min(Chunk, n - i);
