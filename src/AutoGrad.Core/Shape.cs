@@ -38,6 +38,9 @@ internal static class Shape
     public static int[] Broadcast(string op, int[] a, int[] b)
     {
         if (Equal(a, b)) return a;
+        // The common cases (a bias row, a scalar) need no new array.
+        if (BroadcastsTo(b, a)) return a;
+        if (BroadcastsTo(a, b)) return b;
         int n = Math.Max(a.Length, b.Length);
         var r = new int[n];
         for (int i = 0; i < n; i++)

@@ -161,8 +161,27 @@ internal static unsafe class ElementwiseParallel
                 new Span<T>((T*)j.D + lo, hi - lo));
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/>(<paramref name="context"/>, i) for every i in [0, <paramref name="count"/>) on the
+    /// caller and the workers: a Parallel.For that allocates nothing, for kernels (the packed GEMM) whose parts are
+    /// coarse. <paramref name="context"/> is the address of the caller's arguments, which stay put because the caller
+    /// waits for every part.
+    /// </summary>
+    public static void For(int count, delegate*<nint, int, void> body, nint context)
+    {
+        var job = new Job { Body = &ForBody, A = (nint)body, B = context, Length = count };
+        if (count <= 1) ForBody(in job, 0, count);
+        else Execute(ref job, grain: 1);
+    }
+
+    private static void ForBody(in Job j, int lo, int hi)
+    {
+        var f = (delegate*<nint, int, void>)j.A;
+        for (int i = lo; i < hi; i++) f(j.B, i);
+    }
+
     /// <summary>Runs the job on the caller and the workers, or on the caller alone if another job is in flight.</summary>
-    private static void Execute(ref Job job)
+    private static void Execute(ref Job job, int grain = Grain)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
         {
@@ -173,7 +192,7 @@ internal static unsafe class ElementwiseParallel
         {
             workers ??= StartWorkers();
             int perChunk = (job.Length + Threads * ChunksPerThread - 1) / (Threads * ChunksPerThread);
-            job.ChunkLength = (perChunk + Grain - 1) / Grain * Grain;
+            job.ChunkLength = (perChunk + grain - 1) / grain * grain;
             job.Chunks = (job.Length + job.ChunkLength - 1) / job.ChunkLength;
             current = job;
             nextChunk = 0;

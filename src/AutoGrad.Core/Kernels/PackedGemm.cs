@@ -56,23 +56,34 @@ internal static class PackedGemm
                 ref MemoryMarshal.GetReference(c), 0, m, k, n);
             return;
         }
-        // Row ranges in whole micro-tiles; the spans cannot enter a lambda, so the pinned addresses do.
-        int tiles = (m + MR - 1) / MR;
+        // Row ranges in whole micro-tiles, one per thread, through the allocation-free driver; the spans cannot
+        // cross threads, so their pinned addresses do, in an argument block on this stack frame.
         unsafe
         {
             fixed (T* pa = a, pb = b, pc = c)
             {
-                nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, t =>
-                {
-                    int i0 = Math.Min(m, (int)((long)tiles * t / chunks) * MR);
-                    int i1 = Math.Min(m, (int)((long)tiles * (t + 1) / chunks) * MR);
-                    if (i1 > i0)
-                        Run(ref Unsafe.AsRef<T>((void*)ia), rsA, csA, ref Unsafe.AsRef<T>((void*)ib), rsB, csB,
-                            ref Unsafe.AsRef<T>((void*)ic), i0, i1, k, n);
-                });
+                var args = new Part { A = (nint)pa, B = (nint)pb, C = (nint)pc, RsA = rsA, CsA = csA, RsB = rsB, CsB = csB,
+                    M = m, K = k, N = n, Tiles = (m + MR - 1) / MR, Chunks = chunks };
+                ElementwiseParallel.For(chunks, &RunPart<T>, (nint)(&args));
             }
         }
+    }
+
+    /// <summary>The arguments of a threaded product, read by each <see cref="RunPart{T}"/>.</summary>
+    private struct Part
+    {
+        public nint A, B, C;
+        public int RsA, CsA, RsB, CsB, M, K, N, Tiles, Chunks;
+    }
+
+    private static unsafe void RunPart<T>(nint context, int t) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref readonly Part p = ref *(Part*)context;
+        int i0 = Math.Min(p.M, (int)((long)p.Tiles * t / p.Chunks) * MR);
+        int i1 = Math.Min(p.M, (int)((long)p.Tiles * (t + 1) / p.Chunks) * MR);
+        if (i1 > i0)
+            Run(ref Unsafe.AsRef<T>((void*)p.A), p.RsA, p.CsA, ref Unsafe.AsRef<T>((void*)p.B), p.RsB, p.CsB,
+                ref Unsafe.AsRef<T>((void*)p.C), i0, i1, p.K, p.N);
     }
 
     /// <summary>Rows i0..i1-1 of C: the five loops around the micro-kernel.</summary>

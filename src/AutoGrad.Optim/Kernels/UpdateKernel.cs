@@ -99,13 +99,61 @@ internal static class UpdateKernel
     /// Runs <paramref name="rule"/> over every element of <paramref name="p"/>. <paramref name="g"/> has p's length;
     /// each state buffer has p's length or is empty (unused by the rule).
     /// </summary>
-    public static void Run<TRule, T>(TRule rule, Span<T> p, ReadOnlySpan<T> g, Span<T> a, Span<T> b, Span<T> c)
+    public static unsafe void Run<TRule, T>(TRule rule, Span<T> p, ReadOnlySpan<T> g, Span<T> a, Span<T> b, Span<T> c)
         where TRule : struct, IUpdateRule<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = p.Length;
         if (g.Length != n || (!a.IsEmpty && a.Length != n) || (!b.IsEmpty && b.Length != n) || (!c.IsEmpty && c.Length != n))
             throw new UnreachableException("UpdateKernel: span lengths differ.");
+        if (n < ParallelLength)
+        {
+            Serial(rule, p, g, a, b, c);
+            return;
+        }
+        // Large parameters are split across the cores (no allocation: the spans' pinned addresses travel in an argument
+        // block on this frame). Each element's arithmetic does not depend on the split: the result is bit-identical.
+        fixed (T* pp = p, pg = g, pa = a, pb = b, pc = c)
+        {
+            var args = new Part<TRule> { Rule = rule, P = (nint)pp, G = (nint)pg, A = (nint)pa, B = (nint)pb, C = (nint)pc, Length = n,
+                HasA = !a.IsEmpty, HasB = !b.IsEmpty, HasC = !c.IsEmpty };
+            AutoGrad.Kernels.ElementwiseParallel.For(Parts, &RunPart<TRule, T>, (nint)Unsafe.AsPointer(ref args));
+        }
+    }
+
+    /// <summary>Parameters with at least this many elements are updated on several threads.</summary>
+    private const int ParallelLength = 1 << 15;
+
+    /// <summary>The number of parts a large update is cut into (claimed by the caller and the workers).</summary>
+    private static readonly int Parts = Math.Clamp(Environment.ProcessorCount, 1, 4) * 2;
+
+    private struct Part<TRule>
+    {
+        public TRule Rule;
+        public nint P, G, A, B, C;
+        public int Length;
+        public bool HasA, HasB, HasC;
+    }
+
+    private static unsafe void RunPart<TRule, T>(nint context, int part)
+        where TRule : struct, IUpdateRule<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref readonly Part<TRule> q = ref Unsafe.AsRef<Part<TRule>>((void*)context);
+        // Part boundaries on multiples of 64 elements, so that vector lanes and cache lines stay whole.
+        int lo = (int)((long)q.Length * part / Parts) & ~63, hi = part == Parts - 1 ? q.Length : (int)((long)q.Length * (part + 1) / Parts) & ~63;
+        if (hi <= lo) return;
+        int len = hi - lo;
+        Serial(q.Rule, new Span<T>((T*)q.P + lo, len), new ReadOnlySpan<T>((T*)q.G + lo, len),
+            q.HasA ? new Span<T>((T*)q.A + lo, len) : default, q.HasB ? new Span<T>((T*)q.B + lo, len) : default,
+            q.HasC ? new Span<T>((T*)q.C + lo, len) : default);
+    }
+
+    private static void Serial<TRule, T>(TRule rule, Span<T> p, ReadOnlySpan<T> g, Span<T> a, Span<T> b, Span<T> c)
+        where TRule : struct, IUpdateRule<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = p.Length;
         int i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             for (int w = Vector<T>.Count; i <= n - w; i += w) Lane<Many<T>, TRule, T>(rule, p, g, a, b, c, i);
