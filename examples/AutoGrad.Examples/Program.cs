@@ -1,17 +1,32 @@
 using AutoGrad.Examples;
 
-// One console program, a subcommand per lesson. With no argument it runs the quickstart.
-var lessons = new Dictionary<string, (string Summary, Func<TextWriter, int> Run)>
-{
-    ["quickstart"] = ("a custom loss, its gradient and a gradient check", Quickstart.Run),
-    ["minimize"] = ("Rosenbrock's function minimised with Adam and with Newton's method", MinimizeExample.Run),
-};
+// One console program, a subcommand per lesson (see Lesson.cs). With no argument it runs the quickstart.
+//   dotnet run --project examples/AutoGrad.Examples -- NAME [--quick] [--out DIR]
+//   dotnet run --project examples/AutoGrad.Examples -- list
+var positional = args.Where(a => !a.StartsWith("--")).ToList();
+bool quick = args.Contains("--quick");
+int outAt = Array.IndexOf(args, "--out");
+string outDir = outAt >= 0 && outAt + 1 < args.Length ? args[outAt + 1] : "example-output";
+if (outAt >= 0 && outAt + 1 < args.Length) positional.Remove(args[outAt + 1]);
+string name = positional.Count > 0 ? positional[0] : "quickstart";
 
-string name = args.Length > 0 ? args[0] : "quickstart";
-if (!lessons.TryGetValue(name, out var lesson))
+if (name is "list" or "help" or "--help")
 {
-    Console.Error.WriteLine($"Unknown example '{name}'. Examples:");
-    foreach (var (key, (summary, _)) in lessons) Console.Error.WriteLine($"  {key,-12} {summary}");
+    PrintList(Console.Out);
+    return 0;
+}
+var lesson = Lessons.Find(name);
+if (lesson is null)
+{
+    Console.Error.WriteLine($"Unknown example '{name}'.");
+    PrintList(Console.Error);
     return 2;
 }
-return lesson.Run(Console.Out);
+var context = new LessonContext(Console.Out, Path.Combine(outDir, lesson.Name), quick) { Progress = ConsoleProgress.Create() };
+return lesson.Run(context);
+
+static void PrintList(TextWriter w)
+{
+    w.WriteLine("Examples (dotnet run --project examples/AutoGrad.Examples -- NAME [--quick] [--out DIR]):");
+    foreach (var l in Lessons.All) w.WriteLine($"  {l.Name,-20} {l.Summary}");
+}

@@ -23,6 +23,9 @@ internal static class Engine
 
     [ThreadStatic] private static Workspace? _workspace;
 
+    /// <summary>Called after each node's backward rule with the node, its upstream gradient and the gradients for its inputs (shaped like them); set by <see cref="TapeView.TraceBackward"/>.</summary>
+    [ThreadStatic] internal static Action<Node, Tensor, Tensor?[]>? Observer;
+
     /// <summary>
     /// Backpropagates from <paramref name="outputs"/> seeded with <paramref name="seeds"/> (ones for one-element outputs).
     /// With <paramref name="inputs"/> null, gradients accumulate into <see cref="Tensor.Grad"/> of leaves that require them;
@@ -92,6 +95,12 @@ internal static class Engine
                         throw new InvalidOperationException(
                             $"Backward through {n.Op.Name} a second time: its saved values were released after the first backward. Pass retainGraph: true to the first call to keep them.");
                     n.Op.Backward(n, g, grads);
+                    if (Observer is { } observe)
+                    {
+                        for (int i = 0; i < n.Arity; i++)
+                            if (grads[i] is { } gi) grads[i] = Conform(n, i, n.Input(i), gi);
+                        observe(n, g, grads);
+                    }
                     for (int i = 0; i < n.Arity; i++)
                     {
                         var gi = grads[i];
