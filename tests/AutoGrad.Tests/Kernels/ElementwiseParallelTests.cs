@@ -131,10 +131,12 @@ public class ElementwiseParallelTests
         Derivative<ExpDerivativeKernel, float>(offset, false, true);
         Derivative<ReluDerivativeKernel, double>(offset, true, false);
         Derivative<AbsDerivativeKernel, float>(offset, true, false);
-        Derivative<SinDerivativeKernel, float>(offset, true, false); Derivative<CosDerivativeKernel, double>(offset, true, false);
-        Derivative<LogDerivativeKernel, float>(offset, true, false);
+        // TensorPrimitives' sin, cos and log treat the elements before a 64-byte boundary of their (stack) buffer
+        // differently, and stack alignment varies from call to call: these may differ in the last bit.
+        Derivative<SinDerivativeKernel, float>(offset, true, false, lastBit: true); Derivative<CosDerivativeKernel, double>(offset, true, false, lastBit: true);
+        Derivative<LogDerivativeKernel, float>(offset, true, false, lastBit: true);
         Derivative<SqrtDerivativeKernel, float>(offset, false, true);
-        Derivative<Log1pDerivativeKernel, double>(offset, true, false);
+        Derivative<Log1pDerivativeKernel, double>(offset, true, false, lastBit: true);
         Derivative<NegDerivativeKernel, float>(offset, false, false);
     }
 
