@@ -163,7 +163,7 @@ public sealed class HimmelblauLesson : ILesson
         fig.Contours(F, levels: context.Quick ? 10 : 20, logSpaced: true);
         foreach (var run in r.Runs) fig.Path(run.Method, run.Path);
         fig.Path("plain Newton (undamped)", pn.Path);
-        for (int k = 0; k < Minima.Count; k++) fig.Point("M" + (k + 1).ToString(ci), Minima[k].X, Minima[k].Y);
+        for (int k = 0; k < Minima.Count; k++) fig.Point("M" + (k + 1).ToString(ci), Minima[k].X, Minima[k].Y, color: "black");
         string path = context.PathOf("himmelblau.svg");
         fig.Save(path);
         o.WriteLine($"Plot: {path}");
