@@ -136,17 +136,20 @@ public sealed class SgdVsBatchLesson : ILesson
                     $"the 1/t step ends {(r.SgdDecaying.FinalLoss - r.MinimumLoss).ToString("0.0E+00", CultureInfo.InvariantCulture)} above the minimum.");
 
         string byEpoch = context.PathOf("sgd-vs-batch-epochs.svg");
-        var fig = new Figure("Empirical risk minus its minimum, per epoch", "epoch", "risk - min risk", width: 720, height: 480) { LogY = true };
+        var fig = new Figure("Risk above its minimum, per epoch", "epoch", "risk - min risk", width: 720, height: 480) { LogY = true };
         foreach (var run in r.Runs)
             fig.Line(run.Label, Enumerable.Range(0, run.EpochLosses.Length).Select(e => (double)e).ToArray(),
                 run.EpochLosses.Select(v => Math.Max(v - r.MinimumLoss, 1e-12)).ToArray());
         fig.Save(byEpoch);
 
         string byEvaluations = context.PathOf("sgd-vs-batch-evaluations.svg");
-        var fig2 = new Figure("Empirical risk minus its minimum, per gradient evaluation (first 3 epochs)", "gradient evaluations (examples)", "risk - min risk", width: 720, height: 480) { LogY = true };
+        var fig2 = new Figure("Risk above its minimum, per gradient evaluation", "gradient evaluations (examples; first 3 epochs)", "risk - min risk", width: 720, height: 480) { LogY = true };
         foreach (var run in r.Runs)
         {
-            var pts = run.Curve.Where(p => p.Evaluations <= 3.0 * n).ToArray();
+            var pts = run.Curve.Where(p => p.Evaluations <= 3.0 * n).ToList();
+            // A batch step changes nothing until all n gradients are in: drawn as a staircase, not a slope.
+            if (run.BatchSize >= n / 20)
+                pts = pts.SelectMany((p, i) => i == 0 ? new[] { p } : new[] { (p.Evaluations, pts[i - 1].Loss), p }).ToList();
             fig2.Line(run.Label, pts.Select(p => p.Evaluations).ToArray(), pts.Select(p => Math.Max(p.Loss - r.MinimumLoss, 1e-12)).ToArray());
         }
         fig2.Save(byEvaluations);

@@ -83,8 +83,23 @@ public sealed class StepSizeLesson : ILesson
             var ks = Enumerable.Range(0, run.Iterates.Length).Where(k => run.Iterates[k] != 0).ToArray();
             fig.Line($"eta = {F(run.LearningRate)} ({run.Label})", ks.Select(k => (double)k).ToArray(), ks.Select(k => Math.Abs(run.Iterates[k])).ToArray());
         }
+        fig.Point($"eta = {F(r.Optimal.LearningRate)}: x_1 = 0 exactly", 1, Math.Abs(r.Optimal.Iterates[0]), "#999999");
         fig.Save(path);
-        o.WriteLine($"Plot: {path}");
+
+        // The log plot hides the signs; the first iterates on a linear axis show the overshoot.
+        string signed = context.PathOf("step-size-signed.svg");
+        var fig2 = new Figure("The first 20 iterates x_k", "iteration k", "x_k", width: 720, height: 480)
+        {
+            YRange = (-4, 4),
+        };
+        foreach (var run in r.Runs)
+        {
+            int m = Math.Min(21, run.Iterates.Length);
+            fig2.Line($"eta = {F(run.LearningRate)} ({run.Label})", Enumerable.Range(0, m).Select(k => (double)k).ToArray(), run.Iterates.Take(m).ToArray());
+        }
+        fig2.HLine(0, "minimum x = 0");
+        fig2.Save(signed);
+        o.WriteLine($"Plots: {path}, {signed}");
         return 0;
     }
 

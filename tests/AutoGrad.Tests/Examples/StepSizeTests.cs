@@ -32,6 +32,7 @@ public class StepSizeTests
         var context = LessonContext.ForTests(output);
         Assert.Equal(0, new StepSizeLesson().Run(context));
         Assert.Matches(@"diverged at iteration \d+", output.ToString());
-        Assert.Equal("svg", XDocument.Load(context.PathOf("step-size.svg")).Root!.Name.LocalName);
+        foreach (var name in new[] { "step-size.svg", "step-size-signed.svg" })
+            Assert.Equal("svg", XDocument.Load(context.PathOf(name)).Root!.Name.LocalName);
     }
 }
