@@ -262,7 +262,7 @@ public sealed class Figure
             height -= (int)Math.Floor(bottom - newBottom);
             (right, bottom) = (newRight, newBottom);
         }
-        var xTicks = MakeTicks(xMin, xMax, false, Math.Max(2, (int)((right - left) / 90)));
+        var xTicks = MakeTicks(xMin, xMax, false, Math.Max(2, (int)Math.Round((right - left) / 75)));
         return new Layout(left, right, top, bottom, new Scale(xMin, xMax, left, right), new Scale(yMin, yMax, bottom, top, LogY), xTicks, yTicks, width, height);
     }
 
