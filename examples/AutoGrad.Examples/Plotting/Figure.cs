@@ -165,7 +165,7 @@ public sealed class Figure
             .ToDictionary(i => i, i => new ContourGrid(i.F!, (xMin, xMax), (yMin, yMax)).Trace(0));
 
         var legend = _items.Where(i => !string.IsNullOrEmpty(i.Label) && i.Kind != Kind.Point && i.Kind != Kind.Contours).ToList();
-        double legendWidth = legend.Count == 0 ? 0 : Math.Min(44 + legend.Max(i => TextWidth(i.Label!, LegendFont)), Width * 0.4);
+        double legendWidth = legend.Count == 0 ? 0 : Math.Min(52 + legend.Max(i => TextWidth(i.Label!, LegendFont)), Width * 0.4);
         double legendHeight = 10 + LegendRow * legend.Count;
 
         // A legend goes inside the plot, in the first corner where it covers no data, and outside on the right otherwise.
@@ -190,6 +190,8 @@ public sealed class Figure
             {
                 layout = MakeLayout(xMin, xMax, yMin, yMax, legendWidth + 28);
                 legendAt = (layout.Right + 16, layout.Top);
+                // A long legend beside a short plot makes the picture taller rather than run off it.
+                layout = layout with { SvgHeight = Math.Max(layout.SvgHeight, (int)Math.Ceiling(layout.Top + legendHeight + 10)) };
             }
         }
         var (left, right, top, bottom, xs, ys, xTicks, yTicks, svgWidth, svgHeight) = layout;
@@ -224,9 +226,9 @@ public sealed class Figure
         svg.Append("</g>\n");
         svg.Append($"<g font-size=\"{F(TickFont)}\" fill=\"#333\">\n");
         foreach (double t in xTicks.Major)
-            svg.Append($"<text x=\"{F(xs.Map(t))}\" y=\"{F(bottom + 19)}\" text-anchor=\"middle\">{Escape(Ticks.Format(t))}</text>\n");
+            svg.Append($"<text x=\"{F(xs.Map(t))}\" y=\"{F(bottom + 19)}\" text-anchor=\"middle\">{Escape(Ticks.Format(t, Step(xTicks.Major)).Replace('-', '\u2212'))}</text>\n");
         foreach (double t in yTicks.Major)
-            svg.Append($"<text x=\"{F(left - 8)}\" y=\"{F(ys.Map(t) + 4)}\" text-anchor=\"end\">{TickLabelSvg(t, LogY)}</text>\n");
+            svg.Append($"<text x=\"{F(left - 8)}\" y=\"{F(ys.Map(t) + 4)}\" text-anchor=\"end\">{TickLabelSvg(t, LogY, Step(yTicks.Major))}</text>\n");
         svg.Append("</g>\n");
         svg.Append($"<text x=\"{F((left + right) / 2)}\" y=\"{F(bottom + 40)}\" text-anchor=\"middle\" font-size=\"{F(LabelFont)}\" fill=\"#222\">{Escape(XLabel)}</text>\n");
         svg.Append($"<text transform=\"translate(18 {F((top + bottom) / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"{F(LabelFont)}\" fill=\"#222\">{Escape(YLabel)}</text>\n");
@@ -248,7 +250,7 @@ public sealed class Figure
         int width = Width, height = Height;
         double top = string.IsNullOrEmpty(Title) ? 20 : 44, bottom = Height - 52;
         var yTicks = MakeTicks(yMin, yMax, LogY, Math.Max(2, (int)((bottom - top) / 60)));
-        double yLabelWidth = yTicks.Major.Select(t => TextWidth(TickLabelPlain(t, LogY), TickFont)).DefaultIfEmpty(0).Max();
+        double yLabelWidth = yTicks.Major.Select(t => TextWidth(TickLabelPlain(t, LogY, Step(yTicks.Major)), TickFont)).DefaultIfEmpty(0).Max();
         double left = Math.Max(56, 30 + yLabelWidth + 14);
         double right = Width - Math.Max(24, legendSpace);
         if (EqualAspect && !LogY)
@@ -260,7 +262,7 @@ public sealed class Figure
             height -= (int)Math.Floor(bottom - newBottom);
             (right, bottom) = (newRight, newBottom);
         }
-        var xTicks = MakeTicks(xMin, xMax, false, Math.Max(2, (int)((right - left) / 90)));
+        var xTicks = MakeTicks(xMin, xMax, false, Math.Max(2, (int)Math.Round((right - left) / 75)));
         return new Layout(left, right, top, bottom, new Scale(xMin, xMax, left, right), new Scale(yMin, yMax, bottom, top, LogY), xTicks, yTicks, width, height);
     }
 
@@ -360,17 +362,20 @@ public sealed class Figure
     private static (double[] Major, double[] Minor) MakeTicks(double min, double max, bool log, int target) =>
         log ? Ticks.Log(min, max) : (Ticks.Linear(min, max, target), []);
 
-    private static string TickLabelPlain(double t, bool log)
+    private static double Step(double[] ticks) => ticks.Length > 1 ? ticks[1] - ticks[0] : 0;
+
+    private static string TickLabelPlain(double t, bool log, double step)
     {
         if (log && t > 0)
         {
             int k = (int)Math.Round(Math.Log10(t));
             if (Math.Abs(k) >= 4 && Math.Abs(t - Math.Pow(10, k)) < 1e-9 * t) return "10" + k.ToString(CultureInfo.InvariantCulture);
+            return Ticks.Format(t);
         }
-        return Ticks.Format(t);
+        return Ticks.Format(t, step);
     }
 
-    private static string TickLabelSvg(double t, bool log)
+    private static string TickLabelSvg(double t, bool log, double step)
     {
         if (log && t > 0)
         {
@@ -378,8 +383,9 @@ public sealed class Figure
             // Large and small powers of ten read best as 10 with a superscript exponent.
             if (Math.Abs(k) >= 4 && Math.Abs(t - Math.Pow(10, k)) < 1e-9 * t)
                 return "10<tspan dy=\"-6\" font-size=\"9\">" + k.ToString(CultureInfo.InvariantCulture).Replace('-', '\u2212') + "</tspan>";
+            return Escape(Ticks.Format(t).Replace('-', '\u2212'));
         }
-        return Escape(Ticks.Format(t).Replace('-', '\u2212'));
+        return Escape(Ticks.Format(t, step).Replace('-', '\u2212'));
     }
 
     private static void DrawSeries(StringBuilder svg, Item item, Scale xs, Scale ys, Dictionary<Item, List<(double X, double Y)[]>> boundaries)
@@ -434,9 +440,15 @@ public sealed class Figure
         }
         if (shown.Count == 0) return;
         // Dots for the early iterates only: later ones pile up at the minimum and would only make the file large.
+        // Dots closer than a dot's width would merge into a thick line, so those are left out too.
         svg.Append($"<g fill=\"{item.Color}\">");
+        var (lastX, lastY) = shown[0];
         for (int i = 1; i < Math.Min(shown.Count - 1, MaxPathDots); i++)
+        {
+            if (Math.Abs(shown[i].X - lastX) < 4 && Math.Abs(shown[i].Y - lastY) < 4) continue;
             svg.Append($"<circle cx=\"{F(shown[i].X)}\" cy=\"{F(shown[i].Y)}\" r=\"2.2\"/>");
+            (lastX, lastY) = shown[i];
+        }
         svg.Append("</g>\n");
         var (sx, sy) = shown[0];
         svg.Append($"<circle cx=\"{F(sx)}\" cy=\"{F(sy)}\" r=\"5.5\" fill=\"white\" stroke=\"{item.Color}\" stroke-width=\"2\"/>\n");
@@ -581,7 +593,7 @@ public sealed class Figure
     private static string F(double v) => double.IsFinite(v) ? Math.Round(v, 1).ToString("0.#", CultureInfo.InvariantCulture) : "0";
 
     /// <summary>An estimate of a text's width (no font metrics here): 0.6 em per character.</summary>
-    private static double TextWidth(string text, double fontSize) => 0.6 * fontSize * text.Length;
+    private static double TextWidth(string text, double fontSize) => 0.62 * fontSize * text.Length;
 
     /// <summary>Escapes text for XML content and attribute values.</summary>
     public static string Escape(string text)
