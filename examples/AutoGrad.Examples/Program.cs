@@ -22,8 +22,7 @@ if (lesson is null)
     PrintList(Console.Error);
     return 2;
 }
-var context = new LessonContext(Console.Out, Path.Combine(outDir, lesson.Name), quick) { Progress = ConsoleProgress.Create() };
-return lesson.Run(context);
+return ConsoleProgress.Run(lesson, Path.Combine(outDir, lesson.Name), quick);
 
 static void PrintList(TextWriter w)
 {

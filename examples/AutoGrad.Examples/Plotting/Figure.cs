@@ -27,6 +27,7 @@ public sealed class Figure
     private const string Font = "DejaVu Sans, Helvetica, Arial, sans-serif";
     private const double TickFont = 12, LabelFont = 13, TitleFont = 16, LegendFont = 12;
     private const int MaxPathDots = 200;
+    private const double LegendRow = 20;
 
     private readonly List<Item> _items = [];
     private int _nextColor;
@@ -60,6 +61,10 @@ public sealed class Figure
 
     /// <summary>Whether the y axis is logarithmic (non-positive values are then left out).</summary>
     public bool LogY { get; set; }
+
+    /// <summary>Whether one unit has the same length on both axes (for contour plots of functions of two like variables);
+    /// ignored on a log scale.</summary>
+    public bool EqualAspect { get; set; }
 
     /// <summary>A fixed x range; null to fit the data. Required for <see cref="Contours"/> and <see cref="Boundary"/>.</summary>
     public (double Min, double Max)? XRange { get; set; }
@@ -155,30 +160,52 @@ public sealed class Figure
     {
         var (xMin, xMax) = FitRange(XRange, Kind.VLine, useX: true, log: false);
         var (yMin, yMax) = FitRange(YRange, Kind.HLine, useX: false, log: LogY);
+        // Boundaries are traced once, in data coordinates: the legend placement needs them before they are drawn.
+        var boundaries = _items.Where(i => i.Kind == Kind.Boundary)
+            .ToDictionary(i => i, i => new ContourGrid(i.F!, (xMin, xMax), (yMin, yMax)).Trace(0));
 
-        // Layout: the y tick labels decide the left margin, the legend the right one.
-        double top = string.IsNullOrEmpty(Title) ? 20 : 44, bottom = Height - 52;
-        var yTicks = MakeTicks(yMin, yMax, LogY, Math.Max(2, (int)((bottom - top) / 60)));
-        double yLabelWidth = yTicks.Major.Select(t => TextWidth(TickLabelPlain(t, LogY), TickFont)).DefaultIfEmpty(0).Max();
-        double left = Math.Max(56, 30 + yLabelWidth + 14);
         var legend = _items.Where(i => !string.IsNullOrEmpty(i.Label) && i.Kind != Kind.Point && i.Kind != Kind.Contours).ToList();
-        double legendWidth = legend.Count == 0 ? 0 : 44 + legend.Max(i => TextWidth(i.Label!, LegendFont));
-        legendWidth = Math.Min(legendWidth, Width * 0.35);
-        double right = Width - (legend.Count == 0 ? 24 : legendWidth + 28);
-        var xs = new Scale(xMin, xMax, left, right);
-        var ys = new Scale(yMin, yMax, bottom, top, LogY);
-        var xTicks = MakeTicks(xMin, xMax, false, Math.Max(2, (int)((right - left) / 90)));
+        double legendWidth = legend.Count == 0 ? 0 : Math.Min(52 + legend.Max(i => TextWidth(i.Label!, LegendFont)), Width * 0.4);
+        double legendHeight = 10 + LegendRow * legend.Count;
+
+        // A legend goes inside the plot, in the first corner where it covers no data, and outside on the right otherwise.
+        var layout = MakeLayout(xMin, xMax, yMin, yMax, 0);
+        (double X, double Y)? legendAt = null;
+        if (legend.Count > 0)
+        {
+            var obstacles = Obstacles(layout.Xs, layout.Ys, boundaries);
+            const double inset = 8;
+            foreach (var (lx, ly) in (ReadOnlySpan<(double, double)>)[
+                (layout.Right - inset - legendWidth, layout.Top + inset), (layout.Left + inset, layout.Top + inset),
+                (layout.Right - inset - legendWidth, layout.Bottom - inset - legendHeight), (layout.Left + inset, layout.Bottom - inset - legendHeight)])
+            {
+                if (legendWidth < 0.45 * (layout.Right - layout.Left) && legendHeight < 0.45 * (layout.Bottom - layout.Top)
+                    && !obstacles.Any(o => o.Hits(lx - 4, ly - 4, lx + legendWidth + 4, ly + legendHeight + 4)))
+                {
+                    legendAt = (lx, ly);
+                    break;
+                }
+            }
+            if (legendAt is null)
+            {
+                layout = MakeLayout(xMin, xMax, yMin, yMax, legendWidth + 28);
+                legendAt = (layout.Right + 16, layout.Top);
+                // A long legend beside a short plot makes the picture taller rather than run off it.
+                layout = layout with { SvgHeight = Math.Max(layout.SvgHeight, (int)Math.Ceiling(layout.Top + legendHeight + 10)) };
+            }
+        }
+        var (left, right, top, bottom, xs, ys, xTicks, yTicks, svgWidth, svgHeight) = layout;
 
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"{Font}\">\n");
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{svgWidth}\" height=\"{svgHeight}\" viewBox=\"0 0 {svgWidth} {svgHeight}\" font-family=\"{Font}\">\n");
         string clipId = "plot-area-" + StableHash(Title + "|" + XLabel + "|" + YLabel);
         svg.Append($"<defs><clipPath id=\"{clipId}\"><rect x=\"{F(left)}\" y=\"{F(top)}\" width=\"{F(right - left)}\" height=\"{F(bottom - top)}\"/></clipPath></defs>\n");
-        svg.Append($"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        svg.Append($"<rect width=\"{svgWidth}\" height=\"{svgHeight}\" fill=\"white\"/>\n");
 
         // Grid.
         svg.Append("<g stroke-width=\"1\" fill=\"none\">\n");
-        foreach (double t in yTicks.Minor) HLineSvg(svg, ys.Map(t), left, right, "#f0f0f0");
+        foreach (double t in yTicks.Minor) HLineSvg(svg, ys.Map(t), left, right, "#f2f2f2");
         foreach (double t in xTicks.Major) VLineSvg(svg, xs.Map(t), top, bottom, "#e3e3e3");
         foreach (double t in yTicks.Major) HLineSvg(svg, ys.Map(t), left, right, "#e3e3e3");
         svg.Append("</g>\n");
@@ -186,7 +213,7 @@ public sealed class Figure
         // Data, clipped to the plot area: contours underneath, then the series in the order they were added, points on top.
         svg.Append($"<g clip-path=\"url(#{clipId})\" fill=\"none\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n");
         foreach (var item in _items.Where(i => i.Kind == Kind.Contours)) DrawContours(svg, item, xs, ys);
-        foreach (var item in _items.Where(i => i.Kind is not (Kind.Contours or Kind.Point))) DrawSeries(svg, item, xs, ys);
+        foreach (var item in _items.Where(i => i.Kind is not (Kind.Contours or Kind.Point))) DrawSeries(svg, item, xs, ys, boundaries);
         svg.Append("</g>\n");
         foreach (var item in _items.Where(i => i.Kind == Kind.Point)) DrawPoint(svg, item, xs, ys, left, right, top, bottom);
 
@@ -199,18 +226,101 @@ public sealed class Figure
         svg.Append("</g>\n");
         svg.Append($"<g font-size=\"{F(TickFont)}\" fill=\"#333\">\n");
         foreach (double t in xTicks.Major)
-            svg.Append($"<text x=\"{F(xs.Map(t))}\" y=\"{F(bottom + 19)}\" text-anchor=\"middle\">{Escape(Ticks.Format(t))}</text>\n");
+            svg.Append($"<text x=\"{F(xs.Map(t))}\" y=\"{F(bottom + 19)}\" text-anchor=\"middle\">{Escape(Ticks.Format(t, Step(xTicks.Major)).Replace('-', '\u2212'))}</text>\n");
         foreach (double t in yTicks.Major)
-            svg.Append($"<text x=\"{F(left - 8)}\" y=\"{F(ys.Map(t) + 4)}\" text-anchor=\"end\">{TickLabelSvg(t, LogY)}</text>\n");
+            svg.Append($"<text x=\"{F(left - 8)}\" y=\"{F(ys.Map(t) + 4)}\" text-anchor=\"end\">{TickLabelSvg(t, LogY, Step(yTicks.Major))}</text>\n");
         svg.Append("</g>\n");
-        svg.Append($"<text x=\"{F((left + right) / 2)}\" y=\"{F(Height - 12)}\" text-anchor=\"middle\" font-size=\"{F(LabelFont)}\" fill=\"#222\">{Escape(XLabel)}</text>\n");
+        svg.Append($"<text x=\"{F((left + right) / 2)}\" y=\"{F(bottom + 40)}\" text-anchor=\"middle\" font-size=\"{F(LabelFont)}\" fill=\"#222\">{Escape(XLabel)}</text>\n");
         svg.Append($"<text transform=\"translate(18 {F((top + bottom) / 2)}) rotate(-90)\" text-anchor=\"middle\" font-size=\"{F(LabelFont)}\" fill=\"#222\">{Escape(YLabel)}</text>\n");
         if (!string.IsNullOrEmpty(Title))
-            svg.Append($"<text x=\"{F((left + right) / 2)}\" y=\"28\" text-anchor=\"middle\" font-size=\"{F(TitleFont)}\" font-weight=\"bold\" fill=\"#111\">{Escape(Title)}</text>\n");
+            svg.Append($"<text x=\"{F((left + right) / 2)}\" y=\"{F(top - 16)}\" text-anchor=\"middle\" font-size=\"{F(TitleFont)}\" font-weight=\"bold\" fill=\"#111\">{Escape(Title)}</text>\n");
 
-        if (legend.Count > 0) DrawLegend(svg, legend, right + 16, top, legendWidth);
+        if (legendAt is { } at) DrawLegend(svg, legend, at.X, at.Y, legendWidth, inside: at.X < right);
         svg.Append("</svg>\n");
         return svg.ToString();
+    }
+
+    private sealed record Layout(double Left, double Right, double Top, double Bottom, Scale Xs, Scale Ys,
+        (double[] Major, double[] Minor) XTicks, (double[] Major, double[] Minor) YTicks, int SvgWidth, int SvgHeight);
+
+    /// <summary>The plot area and axes, leaving <paramref name="legendSpace"/> pixels on the right: the y tick labels decide
+    /// the left margin.</summary>
+    private Layout MakeLayout(double xMin, double xMax, double yMin, double yMax, double legendSpace)
+    {
+        int width = Width, height = Height;
+        double top = string.IsNullOrEmpty(Title) ? 20 : 44, bottom = Height - 52;
+        var yTicks = MakeTicks(yMin, yMax, LogY, Math.Max(2, (int)((bottom - top) / 60)));
+        double yLabelWidth = yTicks.Major.Select(t => TextWidth(TickLabelPlain(t, LogY, Step(yTicks.Major)), TickFont)).DefaultIfEmpty(0).Max();
+        double left = Math.Max(56, 30 + yLabelWidth + 14);
+        double right = Width - Math.Max(24, legendSpace);
+        if (EqualAspect && !LogY)
+        {
+            // One unit is as long on both axes: shrink the longer side, and the picture with it rather than leave a blank band.
+            double scale = Math.Min((right - left) / (xMax - xMin), (bottom - top) / (yMax - yMin));
+            double newRight = left + scale * (xMax - xMin), newBottom = top + scale * (yMax - yMin);
+            width -= (int)Math.Floor(right - newRight);
+            height -= (int)Math.Floor(bottom - newBottom);
+            (right, bottom) = (newRight, newBottom);
+        }
+        var xTicks = MakeTicks(xMin, xMax, false, Math.Max(2, (int)Math.Round((right - left) / 75)));
+        return new Layout(left, right, top, bottom, new Scale(xMin, xMax, left, right), new Scale(yMin, yMax, bottom, top, LogY), xTicks, yTicks, width, height);
+    }
+
+    /// <summary>A drawn segment (or point, when both ends coincide) in pixels, for keeping the legend off the data.</summary>
+    private readonly record struct Obstacle(double X0, double Y0, double X1, double Y1)
+    {
+        /// <summary>Whether the segment meets the rectangle (Liang–Barsky clipping).</summary>
+        public bool Hits(double left, double top, double right, double bottom)
+        {
+            double t0 = 0, t1 = 1, dx = X1 - X0, dy = Y1 - Y0;
+            foreach (var (p, q) in (ReadOnlySpan<(double, double)>)[(-dx, X0 - left), (dx, right - X0), (-dy, Y0 - top), (dy, bottom - Y0)])
+            {
+                if (p == 0) { if (q < 0) return false; continue; }
+                double r = q / p;
+                if (p < 0) { if (r > t1) return false; t0 = Math.Max(t0, r); }
+                else { if (r < t0) return false; t1 = Math.Min(t1, r); }
+            }
+            return true;
+        }
+    }
+
+    private List<Obstacle> Obstacles(Scale xs, Scale ys, Dictionary<Item, List<(double X, double Y)[]>> boundaries)
+    {
+        var result = new List<Obstacle>();
+        void AddPolyline(IReadOnlyList<double> dataX, IReadOnlyList<double> dataY, bool joined, double radius)
+        {
+            double lx = double.NaN, ly = double.NaN;
+            for (int i = 0; i < dataX.Count; i++)
+            {
+                double px = xs.Map(dataX[i]), py = ys.Map(dataY[i]);
+                if (double.IsNaN(px) || double.IsNaN(py)) { lx = ly = double.NaN; continue; }
+                (px, py) = (Clamp(px), Clamp(py));
+                if (joined && !double.IsNaN(lx)) result.Add(new Obstacle(lx, ly, px, py));
+                // A marker is a small square of obstacle: its two diagonals.
+                if (radius > 0)
+                {
+                    result.Add(new Obstacle(px - radius, py - radius, px + radius, py + radius));
+                    result.Add(new Obstacle(px - radius, py + radius, px + radius, py - radius));
+                }
+                (lx, ly) = (px, py);
+            }
+        }
+        foreach (var item in _items)
+        {
+            switch (item.Kind)
+            {
+                case Kind.Line: AddPolyline(item.Xs, item.Ys, true, 0); break;
+                case Kind.Scatter: AddPolyline(item.Xs, item.Ys, false, 4); break;
+                case Kind.Path: AddPolyline(item.Xs, item.Ys, true, 5); break;
+                case Kind.Point: AddPolyline(item.Xs, item.Ys, false, 8); break;
+                case Kind.HLine: AddPolyline([xs.Min, xs.Max], [item.Ys[0], item.Ys[0]], true, 0); break;
+                case Kind.VLine: AddPolyline([item.Xs[0], item.Xs[0]], [ys.Min, ys.Max], true, 0); break;
+                case Kind.Boundary:
+                    foreach (var line in boundaries[item]) AddPolyline([.. line.Select(p => p.X)], [.. line.Select(p => p.Y)], true, 0);
+                    break;
+            }
+        }
+        return result;
     }
 
     private (double Min, double Max) FitRange((double Min, double Max)? fixedRange, Kind referenceKind, bool useX, bool log)
@@ -252,17 +362,20 @@ public sealed class Figure
     private static (double[] Major, double[] Minor) MakeTicks(double min, double max, bool log, int target) =>
         log ? Ticks.Log(min, max) : (Ticks.Linear(min, max, target), []);
 
-    private static string TickLabelPlain(double t, bool log)
+    private static double Step(double[] ticks) => ticks.Length > 1 ? ticks[1] - ticks[0] : 0;
+
+    private static string TickLabelPlain(double t, bool log, double step)
     {
         if (log && t > 0)
         {
             int k = (int)Math.Round(Math.Log10(t));
             if (Math.Abs(k) >= 4 && Math.Abs(t - Math.Pow(10, k)) < 1e-9 * t) return "10" + k.ToString(CultureInfo.InvariantCulture);
+            return Ticks.Format(t);
         }
-        return Ticks.Format(t);
+        return Ticks.Format(t, step);
     }
 
-    private static string TickLabelSvg(double t, bool log)
+    private static string TickLabelSvg(double t, bool log, double step)
     {
         if (log && t > 0)
         {
@@ -270,11 +383,12 @@ public sealed class Figure
             // Large and small powers of ten read best as 10 with a superscript exponent.
             if (Math.Abs(k) >= 4 && Math.Abs(t - Math.Pow(10, k)) < 1e-9 * t)
                 return "10<tspan dy=\"-6\" font-size=\"9\">" + k.ToString(CultureInfo.InvariantCulture).Replace('-', '\u2212') + "</tspan>";
+            return Escape(Ticks.Format(t).Replace('-', '\u2212'));
         }
-        return Escape(Ticks.Format(t).Replace('-', '\u2212'));
+        return Escape(Ticks.Format(t, step).Replace('-', '\u2212'));
     }
 
-    private void DrawSeries(StringBuilder svg, Item item, Scale xs, Scale ys)
+    private static void DrawSeries(StringBuilder svg, Item item, Scale xs, Scale ys, Dictionary<Item, List<(double X, double Y)[]>> boundaries)
     {
         switch (item.Kind)
         {
@@ -295,8 +409,7 @@ public sealed class Figure
                 DrawPath(svg, item, xs, ys);
                 break;
             case Kind.Boundary:
-                var grid = new ContourGrid(item.F!, (xs.Min, xs.Max), (ys.Min, ys.Max));
-                foreach (var line in grid.Trace(0))
+                foreach (var line in boundaries[item])
                     Polylines(svg, [.. line.Select(p => p.X)], [.. line.Select(p => p.Y)], xs, ys, item.Color, 3, null);
                 break;
             case Kind.HLine:
@@ -327,9 +440,15 @@ public sealed class Figure
         }
         if (shown.Count == 0) return;
         // Dots for the early iterates only: later ones pile up at the minimum and would only make the file large.
+        // Dots closer than a dot's width would merge into a thick line, so those are left out too.
         svg.Append($"<g fill=\"{item.Color}\">");
+        var (lastX, lastY) = shown[0];
         for (int i = 1; i < Math.Min(shown.Count - 1, MaxPathDots); i++)
+        {
+            if (Math.Abs(shown[i].X - lastX) < 4 && Math.Abs(shown[i].Y - lastY) < 4) continue;
             svg.Append($"<circle cx=\"{F(shown[i].X)}\" cy=\"{F(shown[i].Y)}\" r=\"2.2\"/>");
+            (lastX, lastY) = shown[i];
+        }
         svg.Append("</g>\n");
         var (sx, sy) = shown[0];
         svg.Append($"<circle cx=\"{F(sx)}\" cy=\"{F(sy)}\" r=\"5.5\" fill=\"white\" stroke=\"{item.Color}\" stroke-width=\"2\"/>\n");
@@ -385,17 +504,17 @@ public sealed class Figure
         if (!string.IsNullOrEmpty(item.Label))
         {
             // Beside the marker, on the side with room; the white halo keeps it readable over contour lines.
-            bool onLeft = px + 10 + TextWidth(item.Label, LegendFont) > right;
-            double tx = onLeft ? px - 10 : px + 10, ty = py < top + 16 ? py + 16 : py - 6;
+            bool onLeft = px + 11 + TextWidth(item.Label, LegendFont) > right;
+            double tx = onLeft ? px - 11 : px + 11, ty = py < top + 18 ? py + 18 : py - 8;
             svg.Append($"<text x=\"{F(tx)}\" y=\"{F(ty)}\" font-size=\"{F(LegendFont)}\" text-anchor=\"{(onLeft ? "end" : "start")}\" fill=\"#222\" stroke=\"white\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\">{Escape(item.Label)}</text>\n");
         }
     }
 
-    private static void DrawLegend(StringBuilder svg, List<Item> entries, double x, double top, double width)
+    private static void DrawLegend(StringBuilder svg, List<Item> entries, double x, double top, double width, bool inside)
     {
-        double rowHeight = 20, height = 10 + rowHeight * entries.Count;
+        double rowHeight = LegendRow, height = 10 + rowHeight * entries.Count;
         svg.Append($"<g font-size=\"{F(LegendFont)}\">\n");
-        svg.Append($"<rect x=\"{F(x)}\" y=\"{F(top)}\" width=\"{F(width)}\" height=\"{F(height)}\" rx=\"4\" fill=\"white\" stroke=\"#ccc\"/>\n");
+        svg.Append($"<rect x=\"{F(x)}\" y=\"{F(top)}\" width=\"{F(width)}\" height=\"{F(height)}\" rx=\"4\" fill=\"white\"{(inside ? " fill-opacity=\"0.85\"" : "")} stroke=\"#ccc\"/>\n");
         for (int i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -474,7 +593,7 @@ public sealed class Figure
     private static string F(double v) => double.IsFinite(v) ? Math.Round(v, 1).ToString("0.#", CultureInfo.InvariantCulture) : "0";
 
     /// <summary>An estimate of a text's width (no font metrics here): 0.6 em per character.</summary>
-    private static double TextWidth(string text, double fontSize) => 0.6 * fontSize * text.Length;
+    private static double TextWidth(string text, double fontSize) => 0.62 * fontSize * text.Length;
 
     /// <summary>Escapes text for XML content and attribute values.</summary>
     public static string Escape(string text)

@@ -46,6 +46,10 @@ public static class Ticks
         for (int k = kFirst; k <= kLast; k++)
             if (((k % every) + every) % every == 0) major.Add(Math.Pow(10, k));
         var minor = new List<double>();
+        // Unlabelled powers of ten still get a tick, so the decades can be counted.
+        if (every > 1)
+            for (int k = kFirst; k <= kLast; k++)
+                if (((k % every) + every) % every != 0) minor.Add(Math.Pow(10, k));
         if (hi - lo <= 10)
         {
             for (int k = (int)Math.Floor(lo); k <= (int)Math.Ceiling(hi); k++)
@@ -70,6 +74,33 @@ public static class Ticks
     {
         if (!double.IsFinite(value)) return "";
         if (value == 0) return "0";
-        return value.ToString("G4", CultureInfo.InvariantCulture);
+        return Exponent(value.ToString("G4", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A tick label with just enough digits to tell ticks <paramref name="step"/> apart ("1000020", not "1E+06"
+    /// on an axis from 10⁶ to 10⁶ + 40; "0.25" on a 0.05 step; "2e+07" far from 1).</summary>
+    public static string Format(double value, double step)
+    {
+        if (!double.IsFinite(value)) return "";
+        if (!(step > 0) || !double.IsFinite(step)) return Format(value);
+        if (Math.Abs(value) < 1e-9 * step) return "0";
+        int k = (int)Math.Floor(Math.Log10(step) + 1e-9);
+        int magnitude = (int)Math.Floor(Math.Log10(Math.Max(Math.Abs(value), step)) + 1e-9);
+        if (magnitude >= 7 || magnitude < -4)
+        {
+            int significant = Math.Clamp(magnitude - k + 1, 1, 15);
+            return Exponent(value.ToString("G" + significant.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        }
+        return value.ToString("F" + Math.Max(0, -k).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    // "1E+07" and "1E-05" read better as "1e7" and "1e-5".
+    private static string Exponent(string s)
+    {
+        int e = s.IndexOf('E', StringComparison.Ordinal);
+        if (e < 0) return s;
+        string mantissa = s[..e], sign = s[e + 1] == '-' ? "-" : "";
+        string digits = s[(e + 2)..].TrimStart('0');
+        return mantissa + "e" + sign + (digits.Length == 0 ? "0" : digits);
     }
 }

@@ -10,8 +10,8 @@ namespace AutoGrad;
 /// (<see cref="TraceBackward"/>), and the graph as Graphviz DOT (<see cref="Dot"/>).
 /// </summary>
 /// <remarks>
-/// Entries are numbered in recording order: leaves (tensors you created) are named by <see cref="Tensor.Name"/> or
-/// <c>leaf0</c>, <c>leaf1</c>, …; operations are <c>#1</c>, <c>#2</c>, … . Values are shown rounded to
+/// Entries are labelled by <see cref="Tensor.Name"/> when set; otherwise leaves (tensors you created) are <c>leaf0</c>,
+/// <c>leaf1</c>, … and results <c>#k</c>, the k-th recorded operation. Values are shown rounded to
 /// <see cref="TapeViewOptions.Digits"/> significant digits and cut after <see cref="TapeViewOptions.MaxElements"/>.
 /// The graph must still hold its saved values: print before backward, or after a backward with <c>retainGraph: true</c>.
 /// </remarks>
@@ -67,7 +67,8 @@ public static class TapeView
         };
         try { Engine.Backward([output], null, null, retainGraph: true, createGraph: false); }
         finally { Engine.Observer = null; }
-        return new BackwardTrace(steps, g.Leaves.Select(l => (g.Label(l), l.Grad is null ? "none" : Values(l.Grad, o))).ToArray());
+        return new BackwardTrace(steps, g.Leaves.Select(l => (g.Label(l),
+            l.Grad is not null ? Values(l.Grad, o) : l.RequiresGrad ? "none (not reached)" : "none (RequiresGrad is off)")).ToArray());
     }
 
     /// <summary>
@@ -108,7 +109,8 @@ public static class TapeView
         if (grads[i] is not { } d) return "0";
         var x = n.Input(i);
         d = Engine.Conform(n, i, x, d);
-        return n.Output!.Count == 1 ? Values(d, o) : $"(vector-Jacobian product with ones) {Values(d, o)}";
+        // With several outputs the rule gives Jᵀ·1 (for elementwise ops, the diagonal of the Jacobian).
+        return n.Output!.Count == 1 ? Values(d, o) : $"Jᵀ1 = {Values(d, o)}";
     }
 
     private static string GradSuffix(Tensor t, TapeViewOptions o) => t.Grad is null ? "" : $"   grad = {Values(t.Grad, o)}";
@@ -157,7 +159,12 @@ public static class TapeView
                         Leaves.Add(x);
                     }
                 }
-            foreach (var n in nodes) _labels[n.Output!] = n.Output!.Name is { } name ? $"#{++k} {name}" : $"#{++k}";
+            // A named result is shown by its name, others by their place in the recording order.
+            foreach (var n in nodes)
+            {
+                k++;
+                _labels[n.Output!] = n.Output!.Name ?? $"#{k}";
+            }
         }
 
         public static Index Of(Tensor output, string what)
