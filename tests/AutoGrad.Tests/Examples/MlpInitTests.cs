@@ -3,7 +3,7 @@ using AutoGrad.Examples;
 
 namespace AutoGrad.Tests.Examples;
 
-public class MlpInitLessonTests
+public class MlpInitTests
 {
     private static readonly MlpInitLesson.Result Result = MlpInitLesson.Compute(quick: true);
 
@@ -61,5 +61,6 @@ public class MlpInitLessonTests
         Assert.Contains("16 / 16, 16 / 16", output.ToString());
         foreach (var name in new[] { "mlp-init-boundaries.svg", "mlp-init-loss.svg" })
             Assert.Equal("svg", XDocument.Load(context.PathOf(name)).Root!.Name.LocalName);
+        Directory.Delete(context.OutputDirectory, recursive: true);
     }
 }

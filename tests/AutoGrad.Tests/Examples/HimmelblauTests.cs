@@ -3,7 +3,7 @@ using AutoGrad.Examples;
 
 namespace AutoGrad.Tests.Examples;
 
-public class HimmelblauLessonTests
+public class HimmelblauTests
 {
     private static readonly HimmelblauLesson.Result Result = HimmelblauLesson.Compute(quick: true);
 
@@ -59,5 +59,6 @@ public class HimmelblauLessonTests
         Assert.Contains("a maximum", output.ToString());
         var svg = XDocument.Load(context.PathOf("himmelblau.svg"));
         Assert.Equal("svg", svg.Root!.Name.LocalName);
+        Directory.Delete(context.OutputDirectory, recursive: true);
     }
 }

@@ -4,7 +4,7 @@ using AutoGrad.Optim;
 
 namespace AutoGrad.Tests.Examples;
 
-public class RavinesLessonTests
+public class RavinesTests
 {
     private static readonly RavinesLesson.Result Result = RavinesLesson.Compute(quick: true);
 
@@ -58,5 +58,6 @@ public class RavinesLessonTests
         Assert.Contains("Diverged", output.ToString());
         foreach (var name in new[] { "ravine-paths.svg", "ravine-regression-loss.svg" })
             Assert.Equal("svg", XDocument.Load(context.PathOf(name)).Root!.Name.LocalName);
+        Directory.Delete(context.OutputDirectory, recursive: true);
     }
 }

@@ -3,7 +3,7 @@ using AutoGrad.Examples;
 
 namespace AutoGrad.Tests.Examples;
 
-public class SaddleLessonTests
+public class SaddleTests
 {
     private static readonly SaddleLesson.Result Result = SaddleLesson.Compute();
 
@@ -42,5 +42,6 @@ public class SaddleLessonTests
         Assert.Equal(0, new SaddleLesson().Run(context));
         Assert.Contains("eigenvalues -2 and 2", output.ToString());
         Assert.Equal("svg", XDocument.Load(context.PathOf("saddle.svg")).Root!.Name.LocalName);
+        Directory.Delete(context.OutputDirectory, recursive: true);
     }
 }
