@@ -233,11 +233,11 @@ public sealed class RavinesLesson : ILesson
 
         o.WriteLine("Part 2. Linear regression y ≈ w₁x₁ + w₂x₂ + b, x₁ ~ U(100, 500), x₂ ∈ [0.001, 0.005] (correlated), mean squared error,");
         o.WriteLine(Fmt($"GD from 0 with η = half the largest stable step; converged means loss − optimum ≤ {r.Tolerance:0.0e+00} (optimum {r.OptimalLoss:F6})."));
-        o.WriteLine("  inputs         κ(XᵀX/n)     largest stable η   η used       iterations to tolerance     ln(Δ₀/tol)/(2ηλmin)");
+        o.WriteLine("  inputs         κ(XᵀX/n)     largest stable η   η used       iterations to tolerance        ln(Δ₀/tol)/(2ηλmin)");
         foreach (var g in new[] { r.Raw, r.Standardised })
         {
             string reached = g.IterationsToTolerance is int k ? k.ToString(CultureInfo.InvariantCulture) : Fmt($"not in {r.Budget} (loss {g.Losses[^1]:F4})");
-            o.WriteLine(Fmt($"  {g.Inputs,-13} {g.ConditionNumber,12:0.00e+00}  {g.MaxStableStep,16:0.00e+00}  {g.LearningRate,10:0.00e+00}   {reached,-26} {g.PredictedIterations:0.0e+00}"));
+            o.WriteLine(Fmt($"  {g.Inputs,-13} {g.ConditionNumber,12:0.00e+00}  {g.MaxStableStep,16:0.00e+00}  {g.LearningRate,10:0.00e+00}   {reached,-29} {g.PredictedIterations:0.0e+00}"));
         }
         double factor = Factor(r);
         o.WriteLine(Fmt($"Standardising the inputs makes GD at least {factor:F0} times faster here; by the condition numbers, about {r.Raw.PredictedIterations / r.Standardised.PredictedIterations:0.0e+00} times."));
