@@ -168,6 +168,7 @@ public sealed partial class Tensor
     /// <summary>this += g elementwise, in place, not recorded (g has this shape).</summary>
     internal void AddInPlace(Tensor g)
     {
+        BumpVersion();
         if (DType == DType.Float64) System.Numerics.Tensors.TensorPrimitives.Add(Span<double>(), g.Span<double>(), Span<double>());
         else System.Numerics.Tensors.TensorPrimitives.Add(Span<float>(), g.Span<float>(), Span<float>());
     }

@@ -34,12 +34,33 @@ public sealed partial class Tensor
     private sealed class Extras
     {
         public string? Name;
+        /// <summary>In-place changes so far (on the tensor that owns the storage; views read their base's).</summary>
+        public int Version;
+        /// <summary>For a view (reshape, detach): the tensor whose storage it shares, which keeps the version.</summary>
+        public Tensor? Base;
         public Tensor? TangentValue;
         public Node? TangentSource;
         public int TangentScope;
     }
 
     private Extras? _extras;
+
+    /// <summary>
+    /// How many times the values of this tensor (or of a tensor sharing its storage) have been changed in place, as
+    /// PyTorch's <c>_version</c>. Recorded operations remember the versions of what they saved, and backward refuses to
+    /// use a tensor changed in place since: the gradient would be silently wrong.
+    /// </summary>
+    public int Version => (_extras?.Base ?? this)._extras?.Version ?? 0;
+
+    /// <summary>Notes an in-place change of the values (every writer to existing storage calls it).</summary>
+    internal void BumpVersion()
+    {
+        var root = _extras?.Base ?? this;
+        (root._extras ??= new()).Version++;
+    }
+
+    /// <summary>Makes this new tensor a view of <paramref name="source"/>'s storage for versioning.</summary>
+    internal void ShareVersionWith(Tensor source) => (_extras ??= new()).Base = source._extras?.Base ?? source;
 
     internal Tensor? TangentValue
     {
@@ -252,7 +273,9 @@ public sealed partial class Tensor
     public Tensor Detach()
     {
         if (_recycled) ThrowRecycled();
-        return new(Storage, Dims, DType);
+        var d = new Tensor(Storage, Dims, DType);
+        d.ShareVersionWith(this);
+        return d;
     }
 
     /// <summary>
@@ -282,5 +305,6 @@ public sealed partial class Tensor
         if (Grad.GradFn is not null) { Grad = null; return; }
         Grad.EnsureLive();
         Array.Clear(Grad.Storage, 0, Grad.Count);
+        Grad.BumpVersion();
     }
 }

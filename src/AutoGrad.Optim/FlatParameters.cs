@@ -83,6 +83,16 @@ internal sealed class FlatParameters
         }
     }
 
+    /// <summary>
+    /// Counts one in-place change of every parameter (<see cref="Tensor.Version"/>). Called once per optimizer step
+    /// rather than per write: the trial points of a line search or trust region are written and restored exactly, and the
+    /// graph recorded at the starting point (for Hessian-vector products) stays valid in between.
+    /// </summary>
+    public void MarkChanged()
+    {
+        foreach (var p in _params) p.BumpVersion();
+    }
+
     /// <summary>Moves the parameters in place by t·d (torch's <c>_add_grad</c>).</summary>
     public void Add(double t, ReadOnlySpan<double> d)
     {

@@ -53,6 +53,7 @@ public static class GradientClipping
             {
                 if (g.DType == DType.Float64) TP.Multiply(g.Span<double>(), coefficient, g.Span<double>());
                 else TP.Multiply(g.Span<float>(), (float)coefficient, g.Span<float>());
+                g.BumpVersion();
             }
         return total;
     }
@@ -72,6 +73,7 @@ public static class GradientClipping
         {
             if (g.DType == DType.Float64) Clamp(g.Span<double>(), clipValue);
             else Clamp(g.Span<float>(), (float)clipValue);
+            g.BumpVersion();
         }
     }
 

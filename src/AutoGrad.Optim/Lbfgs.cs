@@ -170,6 +170,12 @@ public sealed class Lbfgs : Optimizer
     /// <exception cref="InvalidOperationException">The closure does not return a single-element loss.</exception>
     public override Tensor Step(Func<Tensor> closure)
     {
+        try { return StepCore(closure); }
+        finally { _flat.MarkChanged(); }
+    }
+
+    private Tensor StepCore(Func<Tensor> closure)
+    {
         ArgumentNullException.ThrowIfNull(closure);
         StepCount++;
         var o = Options;

@@ -119,6 +119,12 @@ public sealed class Newton : Optimizer
     /// a non-finite entry where f and its gradient are finite.</exception>
     public override Tensor Step(Func<Tensor> closure)
     {
+        try { return StepCore(closure); }
+        finally { _flat.MarkChanged(); }
+    }
+
+    private Tensor StepCore(Func<Tensor> closure)
+    {
         ArgumentNullException.ThrowIfNull(closure);
         StepCount++;
         Damping = 0;

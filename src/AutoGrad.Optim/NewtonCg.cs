@@ -121,6 +121,12 @@ public sealed class NewtonCg : Optimizer
     /// Hessian-vector product is not finite where f and its gradient are.</exception>
     public override Tensor Step(Func<Tensor> closure)
     {
+        try { return StepCore(closure); }
+        finally { _flat.MarkChanged(); }
+    }
+
+    private Tensor StepCore(Func<Tensor> closure)
+    {
         ArgumentNullException.ThrowIfNull(closure);
         StepCount++;
         var (loss, curvature) = _flat.ValueGradAndCurvature(closure, _g);

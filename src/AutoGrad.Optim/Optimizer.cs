@@ -110,6 +110,7 @@ public abstract class Optimizer
             if (p.Grad is not { } g) continue;
             if (p.DType == DType.Float64) Update<double>(i, p.Span<double>(), g.Span<double>());
             else Update<float>(i, p.Span<float>(), g.Span<float>());
+            p.BumpVersion();
         }
     }
 

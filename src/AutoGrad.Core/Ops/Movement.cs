@@ -13,6 +13,7 @@ internal sealed class ReshapeOp : Op
         var dims = Resolve(x, shape);
         if (Shape.Equal(dims, x.Dims) && !x.RequiresGrad) return x;
         var y = new Tensor(x.Storage, dims, x.DType);
+        y.ShareVersionWith(x);
         if (GradMode.Record(this, y, x) is { } n) n.Saved = dims;
         return y;
     }

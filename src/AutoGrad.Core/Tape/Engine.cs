@@ -94,7 +94,14 @@ internal static class Engine
                     if (n.Released)
                         throw new InvalidOperationException(
                             $"Backward through {n.Op.Name} a second time: its saved values were released after the first backward. Pass retainGraph: true to the first call to keep them.");
+                    n.CheckVersions();
                     n.Op.Backward(n, g, grads);
+                    if (Anomaly.IsEnabled)
+                    {
+                        for (int i = 0; i < n.Arity; i++)
+                            if (grads[i] is { } gi) grads[i] = Conform(n, i, n.Input(i), gi);
+                        Anomaly.CheckBackward(n, g, grads);
+                    }
                     if (Observer is { } observe)
                     {
                         for (int i = 0; i < n.Arity; i++)

@@ -42,8 +42,20 @@ public static class GradMode
     {
         bool record = _disabledDepth == 0 && (a.RequiresGrad || (b is not null && b.RequiresGrad));
         bool tangent = Forward.Active && (a.HasTangent || (b is not null && b.HasTangent));
-        if (!record && !tangent) return null;
+        if (!record && !tangent)
+        {
+            if (Anomaly.IsEnabled) Anomaly.CheckForward(op, output, b is null ? [a] : [a, b], null);
+            return null;
+        }
         var n = Node.Rent(op, output, a, b);
+        n.VersionA = a.Version;
+        n.VersionB = b?.Version ?? 0;
+        n.VersionOut = output.Version;
+        if (Anomaly.IsEnabled)
+        {
+            n.RecordedAt = Anomaly.UserFrame();
+            Anomaly.CheckForward(op, output, b is null ? [a] : [a, b], n);
+        }
         if (record) output.MarkRecorded(n);
         if (tangent)
         {
@@ -67,8 +79,25 @@ public static class GradMode
         }
         record &= _disabledDepth == 0;
         tangent &= Forward.Active;
-        if (!record && !tangent) return null;
+        if (!record && !tangent)
+        {
+            if (Anomaly.IsEnabled) Anomaly.CheckForward(op, output, inputs, null);
+            return null;
+        }
         var n = Node.Rent(op, output, inputs);
+        n.VersionOut = output.Version;
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i].Version != 0)
+            {
+                n.VersionMany = new int[inputs.Length];
+                for (int k = 0; k < inputs.Length; k++) n.VersionMany[k] = inputs[k].Version;
+                break;
+            }
+        if (Anomaly.IsEnabled)
+        {
+            n.RecordedAt = Anomaly.UserFrame();
+            Anomaly.CheckForward(op, output, inputs, n);
+        }
         if (record) output.MarkRecorded(n);
         if (tangent)
         {

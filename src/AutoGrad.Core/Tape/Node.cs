@@ -21,6 +21,14 @@ internal sealed class Node
     public bool Released;
     public int Arity;
 
+    /// <summary>The inputs' and the output's <see cref="Tensor.Version"/> when recorded (more than two inputs: in
+    /// <see cref="VersionMany"/>, only when one of them was non-zero).</summary>
+    public int VersionA, VersionB, VersionOut;
+    public int[]? VersionMany;
+
+    /// <summary>Where user code recorded this node, kept only inside <see cref="Anomaly.Detect"/>.</summary>
+    public string? RecordedAt;
+
     // Scratch for one reverse sweep (see Engine): the sweep that last visited, and this node's slot in it.
     internal int Stamp, Slot;
 
@@ -51,8 +59,29 @@ internal sealed class Node
     {
         A = B = null; Many = null; Output = null; Saved = null; Op = null!;
         Arg0 = Arg1 = 0; Released = false; NeedsAll = false; Arity = 0; Stamp = 0; Slot = 0;
+        VersionA = VersionB = VersionOut = 0; VersionMany = null; RecordedAt = null;
         (_pool ??= new()).Push(this);
     }
+
+    /// <summary>
+    /// Throws if an input or the output was changed in place after this node recorded it (its version moved): its
+    /// backward rule would read the new values and return a wrong gradient.
+    /// </summary>
+    public void CheckVersions()
+    {
+        for (int i = 0; i < Arity; i++)
+        {
+            var x = Input(i);
+            int then = Many is not null ? VersionMany?[i] ?? 0 : i == 0 ? VersionA : VersionB;
+            if (x.Version != then) ThrowModified($"its input {i}", x, then);
+        }
+        if (Output is { } y && y.Version != VersionOut) ThrowModified("its output", y, VersionOut);
+    }
+
+    private void ThrowModified(string which, Tensor t, int then) => throw new InvalidOperationException(
+        $"Backward through {Op.Name}: {which} (shape {Shape.Format(t.Dims)}) was changed in place after {Op.Name} recorded it " +
+        $"(version {t.Version}, recorded at version {then}), so its gradient would be wrong. Change a copy instead, or make the " +
+        "change before the operation that uses the tensor (optimizers update parameters after backward for this reason).");
 
     public Tensor Input(int i) => Many is not null ? Many[i] : i == 0 ? A! : B!;
 

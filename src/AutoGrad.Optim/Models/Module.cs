@@ -303,5 +303,10 @@ public abstract class Module
     }
 
     /// <summary>Copies <paramref name="source"/>'s values into <paramref name="target"/> in place (same shape and element type; not recorded).</summary>
-    internal static void Assign(Tensor target, Tensor source) => Array.Copy(source.Storage, target.Storage, target.Count);
+    internal static void Assign(Tensor target, Tensor source)
+    {
+        source.EnsureLive();
+        Array.Copy(source.Storage, target.Storage, target.Count);
+        target.BumpVersion();
+    }
 }
