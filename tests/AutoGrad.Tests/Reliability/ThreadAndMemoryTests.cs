@@ -13,12 +13,12 @@ public class ThreadAndMemoryTests
     private static double[] Train(long seed)
     {
         var rng = new Rng(seed);
-        var x = Tensor.Randn([256, 64], rng);
+        var x = Tensor.Randn([128, 64], rng);
         var y = (x.Slice(1, 0, 1) * 2.0 - x.Slice(1, 1, 2)).Tanh();
         var model = new Mlp([64, 256, 256, 1], seed: seed);
         var adam = new Adam(model.Parameters(), new AdamOptions(learningRate: 1e-3));
         Trainer.Fit(model, new DataSet(x, y), (p, t) => Loss.MeanSquaredError(p, t), adam,
-            new TrainOptions { Epochs = 3, BatchSize = 64, Seed = seed });
+            new TrainOptions { Epochs = 2, BatchSize = 64, Seed = seed });
         return model.Parameters().SelectMany(p => p.ToArray()).ToArray();
     }
 
