@@ -295,7 +295,7 @@ public static class Checkpoint
                 $"truncated: the shape {Shape.Format(dims)} of {descr} needs {byteCount} data bytes but only {read} follow the header.")));
         if (exact && !stream.CanSeek && stream.ReadByte() >= 0)
             throw new InvalidDataException(Fail(string.Create(CultureInfo.InvariantCulture,
-                $"more data than the shape {Shape.Format(dims)} of {descr} holds ({byteCount} bytes) follows the header.")));
+                $"the shape {Shape.Format(dims)} of {descr} needs {byteCount} data bytes but more follow the header.")));
         if (bigEndian == BitConverter.IsLittleEndian) SwapBytes(bytes, size);
         if (fortran && dims.Length > 1)
         {
