@@ -82,6 +82,23 @@ public sealed class Adagrad : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => Array.Clear(_steps);
 
+    private protected override void WriteState(StateWriter w)
+    {
+        w.Steps(_steps);
+        w.Buffers("sum", _sums, _steps, used: true);
+    }
+
+    private protected override Action ReadState(StateReader r)
+    {
+        var steps = r.Steps();
+        var sums = r.Buffers("sum", steps, used: true, "always");
+        return () =>
+        {
+            steps.CopyTo(_steps, 0);
+            StateReader.Install(_sums, sums);
+        };
+    }
+
     /// <inheritdoc/>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g)
     {

@@ -89,6 +89,10 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => _state.Reset();
 
+    private protected override void WriteState(StateWriter w) => _state.Write(w, Options.Amsgrad);
+
+    private protected override Action ReadState(StateReader r) => _state.Read(r, Options.Amsgrad);
+
     /// <inheritdoc/>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g)
     {
@@ -112,6 +116,30 @@ internal sealed class AdamState(int count)
     }
 
     public void Reset() => Array.Clear(_steps);
+
+    /// <summary>Names as torch's Adam state: exp_avg (m), exp_avg_sq (v), max_exp_avg_sq (vmax).</summary>
+    public void Write(StateWriter w, bool amsgrad)
+    {
+        w.Steps(_steps);
+        w.Buffers("exp_avg", _m, _steps, used: true);
+        w.Buffers("exp_avg_sq", _v, _steps, used: true);
+        w.Buffers("max_exp_avg_sq", _vmax, _steps, amsgrad);
+    }
+
+    public Action Read(StateReader r, bool amsgrad)
+    {
+        var steps = r.Steps();
+        var m = r.Buffers("exp_avg", steps, used: true, "always");
+        var v = r.Buffers("exp_avg_sq", steps, used: true, "always");
+        var vmax = r.Buffers("max_exp_avg_sq", steps, amsgrad, "AMSGrad");
+        return () =>
+        {
+            steps.CopyTo(_steps, 0);
+            StateReader.Install(_m, m);
+            StateReader.Install(_v, v);
+            StateReader.Install(_vmax, vmax);
+        };
+    }
 
     /// <summary>
     /// One step of parameter <paramref name="index"/>: θ ← θ·(1 − η·<paramref name="decoupledDecay"/>) first (AdamW),

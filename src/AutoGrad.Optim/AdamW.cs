@@ -81,6 +81,10 @@ public sealed class AdamW : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => _state.Reset();
 
+    private protected override void WriteState(StateWriter w) => _state.Write(w, Options.Amsgrad);
+
+    private protected override Action ReadState(StateReader r) => _state.Read(r, Options.Amsgrad);
+
     /// <inheritdoc/>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g)
     {

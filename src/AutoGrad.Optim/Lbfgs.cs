@@ -442,6 +442,67 @@ public sealed class Lbfgs : Optimizer
         Array.Clear(_d); Array.Clear(_prevG);
     }
 
+    /// <summary>
+    /// The counters, the last direction, step and gradient (the next step forms its first correction pair from them) and
+    /// the correction pairs oldest first: history_s and history_y of shape (pairs, n), history_rho = 1/yᵀs.
+    /// </summary>
+    private protected override void WriteState(StateWriter w)
+    {
+        int n = _flat.Count, slots = Options.HistorySize + 1;
+        w.Scalar("iterations", Iterations);
+        w.Scalar("function_evaluations", FunctionEvaluations);
+        w.Scalar("t", _t);
+        w.Scalar("h_diag", _hDiag);
+        w.Vector("direction", _d);
+        w.Vector("prev_grad", _prevG);
+        var s = new double[_pairs * n];
+        var y = new double[_pairs * n];
+        var rho = new double[_pairs];
+        for (int k = 0; k < _pairs; k++)
+        {
+            int i = (_oldest + k) % slots;
+            _s[i].AsSpan().CopyTo(s.AsSpan(k * n, n));
+            _y[i].AsSpan().CopyTo(y.AsSpan(k * n, n));
+            rho[k] = _rho[i];
+        }
+        w.Matrix("history_s", s, [_pairs, n]);
+        w.Matrix("history_y", y, [_pairs, n]);
+        w.Vector("history_rho", rho);
+    }
+
+    /// <summary>Installs the pairs from slot 0 on: the two-loop recursion visits them in the same order, so steps are unchanged.</summary>
+    private protected override Action ReadState(StateReader r)
+    {
+        int n = _flat.Count, m = Options.HistorySize;
+        int iterations = r.Int("iterations"), evaluations = r.Int("function_evaluations");
+        double t = r.Scalar("t"), hDiag = r.Scalar("h_diag");
+        var d = r.Vector("direction", n);
+        var prevG = r.Vector("prev_grad", n);
+        var rho = r.Vector("history_rho", -1);
+        int pairs = rho.Length;
+        if (pairs > m)
+            throw r.Fail($"the state holds {Inv(pairs)} correction pairs but this L-BFGS keeps at most {Inv(m)} (HistorySize).");
+        var s = r.Matrix("history_s", pairs, n);
+        var y = r.Matrix("history_y", pairs, n);
+        return () =>
+        {
+            Iterations = iterations;
+            FunctionEvaluations = evaluations;
+            _t = t;
+            _hDiag = hDiag;
+            d.CopyTo(_d, 0);
+            prevG.CopyTo(_prevG, 0);
+            for (int k = 0; k < pairs; k++)
+            {
+                s.AsSpan(k * n, n).CopyTo(_s[k] ??= new double[n]);
+                y.AsSpan(k * n, n).CopyTo(_y[k] ??= new double[n]);
+                _rho[k] = rho[k];
+            }
+            _oldest = 0;
+            _pairs = pairs;
+        };
+    }
+
     /// <summary>Not used: L-BFGS steps through <see cref="Step(Func{Tensor})"/>.</summary>
     /// <exception cref="InvalidOperationException">Always.</exception>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g) =>

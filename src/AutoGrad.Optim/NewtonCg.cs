@@ -231,6 +231,26 @@ public sealed class NewtonCg : Optimizer
         return (Math.Max(t1, t2), Math.Min(t1, t2));
     }
 
+    private protected override void WriteState(StateWriter w)
+    {
+        w.Scalar("trust_radius", TrustRadius);
+        w.Scalar("hessian_vector_products", HessianVectorProducts);
+        w.Scalar("rejected_steps", RejectedSteps);
+    }
+
+    private protected override Action ReadState(StateReader r)
+    {
+        double radius = r.Scalar("trust_radius");
+        if (!(radius > 0) || !double.IsFinite(radius)) throw r.Fail($"the trust radius {Inv(radius)} is not positive and finite.");
+        int hvps = r.Int("hessian_vector_products"), rejected = r.Int("rejected_steps");
+        return () =>
+        {
+            TrustRadius = radius;
+            HessianVectorProducts = hvps;
+            RejectedSteps = rejected;
+        };
+    }
+
     /// <summary>Sets the radius back to the learning rate (Δ₀, at most the maximum radius) and clears the counters.</summary>
     protected override void ResetState()
     {

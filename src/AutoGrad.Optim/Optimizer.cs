@@ -12,7 +12,7 @@ namespace AutoGrad.Optim;
 /// Parameters must require gradients. Updates are optimizer steps, not recorded operations: they are allowed on
 /// tensors the tape has seen. A parameter whose <see cref="Tensor.Grad"/> is null is skipped, as in PyTorch.
 /// </remarks>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private double _learningRate;
 

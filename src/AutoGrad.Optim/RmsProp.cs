@@ -104,6 +104,29 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => Array.Clear(_steps);
 
+    private protected override void WriteState(StateWriter w)
+    {
+        w.Steps(_steps);
+        w.Buffers("square_avg", _squareAvg, _steps, used: true);
+        w.Buffers("grad_avg", _gradAvg, _steps, Options.Centered);
+        w.Buffers("momentum_buffer", _buffers, _steps, Options.Momentum > 0);
+    }
+
+    private protected override Action ReadState(StateReader r)
+    {
+        var steps = r.Steps();
+        var squareAvg = r.Buffers("square_avg", steps, used: true, "always");
+        var gradAvg = r.Buffers("grad_avg", steps, Options.Centered, "centered");
+        var buffers = r.Buffers("momentum_buffer", steps, Options.Momentum > 0, "momentum > 0");
+        return () =>
+        {
+            steps.CopyTo(_steps, 0);
+            StateReader.Install(_squareAvg, squareAvg);
+            StateReader.Install(_gradAvg, gradAvg);
+            StateReader.Install(_buffers, buffers);
+        };
+    }
+
     /// <inheritdoc/>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g)
     {

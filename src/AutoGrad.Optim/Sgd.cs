@@ -96,6 +96,23 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void ResetState() => Array.Clear(_steps);
 
+    private protected override void WriteState(StateWriter w)
+    {
+        w.Steps(_steps);
+        w.Buffers("momentum_buffer", _buffers, _steps, Options.Momentum != 0);
+    }
+
+    private protected override Action ReadState(StateReader r)
+    {
+        var steps = r.Steps();
+        var buffers = r.Buffers("momentum_buffer", steps, Options.Momentum != 0, "momentum ≠ 0");
+        return () =>
+        {
+            steps.CopyTo(_steps, 0);
+            StateReader.Install(_buffers, buffers);
+        };
+    }
+
     /// <inheritdoc/>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g)
     {

@@ -131,6 +131,36 @@ public abstract class Module
     }
 
     /// <summary>
+    /// Saves <see cref="StateDict"/> to <paramref name="path"/> as an <c>.npz</c> archive keyed by qualified name
+    /// (atomically, see <see cref="Checkpoint"/>); <c>np.load</c> reads it in Python.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Checkpoint.SaveNpz(path, StateDict());
+    }
+
+    /// <summary>
+    /// Loads parameters and buffers saved by <see cref="Save"/> into this module in place, with the checks of
+    /// <see cref="LoadStateDict"/>: on an exception nothing has changed.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a valid npz archive, or its entries do not match this
+    /// module's names, shapes and element types (the message names the file and the entry).</exception>
+    public void Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var state = Checkpoint.LoadNpz(path);
+        try
+        {
+            LoadStateDict(state);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Module.Load: '{path}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>
     /// <see cref="Forward"/> with the parameters replaced by <paramref name="parameters"/>, given in the order of
     /// <see cref="Parameters"/>, as <c>torch.func.functional_call</c>: the output is a function of those tensors, so
     /// <see cref="GradCheck"/>, <see cref="Diff"/> and <see cref="Curvature"/> can differentiate a loss with respect
