@@ -72,7 +72,7 @@ public sealed record LbfgsOptions
 
     internal LbfgsOptions Validated()
     {
-        const string n = "L-BFGS"; // the optimizer's Name, so messages from the options and the optimizer agree
+        const string n = nameof(Lbfgs);
         Hyper.Positive(n, "learning rate", LearningRate);
         if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), FormattableString.Invariant($"{n}: MaxIterations must be ≥ 1, got {MaxIterations}."));
         if (MaxEvaluations is < 1) throw new ArgumentOutOfRangeException(nameof(MaxEvaluations), FormattableString.Invariant($"{n}: MaxEvaluations must be ≥ 1 (or null for MaxIterations·5/4), got {MaxEvaluations}."));

@@ -28,7 +28,7 @@ public sealed record NewtonCgOptions
 
     internal NewtonCgOptions Validated()
     {
-        const string n = "Newton-CG"; // the optimizer's Name, so messages from the options and the optimizer agree
+        const string n = nameof(NewtonCg);
         Hyper.Positive(n, "initial radius", InitialRadius);
         Hyper.Positive(n, "maximum radius", MaxRadius);
         if (InitialRadius > MaxRadius)

@@ -217,24 +217,25 @@ public class BadInputCatalogueTests
     public void Non_positive_or_non_finite_learning_rates_are_refused_by_every_optimizer()
     {
         var p = Leaf(3);
-        Func<double, Optimizer>[] make =
+        // The owner named in the message: the optimizer's Name, or the options record that validates the rate.
+        (Func<double, Optimizer> Make, string Owner)[] make =
         [
-            lr => new GradientDescent([p], lr),
-            lr => new Sgd([p], lr),
-            lr => new Sgd([p], new SgdOptions(lr, momentum: 0.9)),
-            lr => new Adam([p], new AdamOptions(learningRate: lr)),
-            lr => new AdamW([p], new AdamWOptions(learningRate: lr)),
-            lr => new Adagrad([p], new AdagradOptions(learningRate: lr)),
-            lr => new RmsProp([p], new RmsPropOptions(learningRate: lr)),
-            lr => new Lbfgs([p], new LbfgsOptions { LearningRate = lr }),
-            lr => new Newton([p], new NewtonOptions { LearningRate = lr }),
+            (lr => new GradientDescent([p], lr), "GradientDescent"),
+            (lr => new Sgd([p], lr), "SGD"),
+            (lr => new Sgd([p], new SgdOptions(lr, momentum: 0.9)), "SGD"),
+            (lr => new Adam([p], new AdamOptions(learningRate: lr)), "Adam"),
+            (lr => new AdamW([p], new AdamWOptions(learningRate: lr)), "AdamW"),
+            (lr => new Adagrad([p], new AdagradOptions(learningRate: lr)), "Adagrad"),
+            (lr => new RmsProp([p], new RmsPropOptions(learningRate: lr)), "RMSProp"),
+            (lr => new Lbfgs([p], new LbfgsOptions { LearningRate = lr }), "Lbfgs"),
+            (lr => new Newton([p], new NewtonOptions { LearningRate = lr }), "Newton"),
         ];
-        foreach (var m in make)
+        foreach (var (m, owner) in make)
         {
             var name = m(0.1).Name;
             foreach (var (lr, text) in new[] { (0.0, "0"), (-0.1, "-0.1"), (double.NaN, "NaN"), (double.PositiveInfinity, "Infinity"), (double.NegativeInfinity, "-Infinity") })
             {
-                Refused<ArgumentOutOfRangeException>(() => m(lr), [p], name, "learning rate", $"got {text}.");
+                Refused<ArgumentOutOfRangeException>(() => m(lr), [p], owner, "learning rate", $"got {text}.");
                 // The setter refuses the same values and keeps the old rate.
                 var o = m(0.1);
                 Refused<ArgumentOutOfRangeException>(() => o.LearningRate = lr, [p], name, "learning rate", $"got {text}.");
@@ -274,17 +275,17 @@ public class BadInputCatalogueTests
             (() => new RmsProp([p], new RmsPropOptions(eps: 0)), ["RMSProp", "eps", "got 0."]),
             (() => new RmsProp([p], new RmsPropOptions(momentum: -0.1)), ["RMSProp", "momentum", "got -0.1."]),
             (() => new RmsProp([p], new RmsPropOptions(weightDecay: NaN)), ["RMSProp", "weightDecay", "NaN"]),
-            (() => new Lbfgs([p], new LbfgsOptions { HistorySize = 0 }), ["L-BFGS", "HistorySize", "got 0."]),
-            (() => new Lbfgs([p], new LbfgsOptions { HistorySize = -5 }), ["L-BFGS", "HistorySize", "got -5."]),
-            (() => new Lbfgs([p], new LbfgsOptions { GradientTolerance = NaN }), ["L-BFGS", "gradient tolerance", "NaN"]),
-            (() => new Lbfgs([p], new LbfgsOptions { ChangeTolerance = -1 }), ["L-BFGS", "change tolerance", "got -1."]),
-            (() => new Lbfgs([p], new LbfgsOptions { LineSearch = LbfgsLineSearch.StrongWolfe, SufficientDecrease = NaN }), ["L-BFGS", "NaN"]),
-            (() => new Lbfgs([p], new LbfgsOptions { LineSearch = LbfgsLineSearch.StrongWolfe, CurvatureCondition = Inf }), ["L-BFGS", "Infinity"]),
+            (() => new Lbfgs([p], new LbfgsOptions { HistorySize = 0 }), ["Lbfgs", "HistorySize", "got 0."]),
+            (() => new Lbfgs([p], new LbfgsOptions { HistorySize = -5 }), ["Lbfgs", "HistorySize", "got -5."]),
+            (() => new Lbfgs([p], new LbfgsOptions { GradientTolerance = NaN }), ["Lbfgs", "gradient tolerance", "NaN"]),
+            (() => new Lbfgs([p], new LbfgsOptions { ChangeTolerance = -1 }), ["Lbfgs", "change tolerance", "got -1."]),
+            (() => new Lbfgs([p], new LbfgsOptions { LineSearch = LbfgsLineSearch.StrongWolfe, SufficientDecrease = NaN }), ["Lbfgs", "NaN"]),
+            (() => new Lbfgs([p], new LbfgsOptions { LineSearch = LbfgsLineSearch.StrongWolfe, CurvatureCondition = Inf }), ["Lbfgs", "Infinity"]),
             (() => new Newton([p], new NewtonOptions { Backtracking = NaN }), ["Newton", "backtracking", "NaN"]),
             (() => new Newton([p], new NewtonOptions { SufficientDecrease = 0.5 }), ["Newton", "sufficient-decrease", "got 0.5."]),
-            (() => new NewtonCg([p], new NewtonCgOptions { InitialRadius = NaN }), ["Newton-CG", "initial radius", "NaN"]),
-            (() => new NewtonCg([p], new NewtonCgOptions { MaxRadius = Inf }), ["Newton-CG", "maximum radius", "Infinity"]),
-            (() => new NewtonCg([p], new NewtonCgOptions { AcceptanceRatio = NaN }), ["Newton-CG", "acceptance ratio", "NaN"]),
+            (() => new NewtonCg([p], new NewtonCgOptions { InitialRadius = NaN }), ["NewtonCg", "initial radius", "NaN"]),
+            (() => new NewtonCg([p], new NewtonCgOptions { MaxRadius = Inf }), ["NewtonCg", "maximum radius", "Infinity"]),
+            (() => new NewtonCg([p], new NewtonCgOptions { AcceptanceRatio = NaN }), ["NewtonCg", "acceptance ratio", "NaN"]),
             (() => GradientClipping.ClipByNorm([p], NaN), ["ClipByNorm", "maxNorm", "NaN"]),
             (() => GradientClipping.ClipByValue([p], -1), ["ClipByValue", "clipValue", "got -1."]),
         ];
