@@ -42,7 +42,7 @@ public sealed class Rng
     /// <summary>A uniform integer in [0, <paramref name="n"/>).</summary>
     public int NextInt(int n)
     {
-        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), $"NextInt: n must be positive, got {n}.");
+        if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), FormattableString.Invariant($"NextInt: n must be positive, got {n}."));
         return (int)(NextDouble() * n);
     }
 

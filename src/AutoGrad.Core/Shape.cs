@@ -7,13 +7,22 @@ internal static class Shape
 
     public static int Size(ReadOnlySpan<int> shape)
     {
+        // Saturate instead of multiplying through: four dimensions of 65536 wrap a long around to exactly 0, which
+        // would turn an impossible shape into a silently empty tensor. A zero dimension still makes the size 0.
         long n = 1;
-        foreach (int d in shape) n *= d;
-        if (n > Array.MaxLength) throw new ArgumentException($"Tensor of shape {Format(shape)} is too large.");
+        bool tooLarge = false;
+        foreach (int d in shape)
+        {
+            if (d == 0) return 0;
+            if (!tooLarge) { n *= d; tooLarge = n > Array.MaxLength; }
+        }
+        if (tooLarge) throw new ArgumentException(FormattableString.Invariant($"Tensor of shape {Format(shape)} is too large ({Array.MaxLength} elements at most)."));
         return (int)n;
     }
 
-    public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+    // Invariant: a culture's minus sign (U+2212 in some) would make "[2, −1]" differ from what the user wrote.
+    public static string Format(ReadOnlySpan<int> shape) =>
+        "[" + string.Join(", ", shape.ToArray().Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     public static bool Equal(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 
@@ -26,11 +35,13 @@ internal static class Shape
         return s;
     }
 
-    /// <summary>Checks a user-supplied shape: every dimension ≥ 0.</summary>
+    /// <summary>Checks a user-supplied shape: every dimension ≥ 0, and the element count fits in an array.</summary>
     public static int[] Validate(string op, ReadOnlySpan<int> shape)
     {
         foreach (int d in shape)
-            if (d < 0) throw new ArgumentException($"{op}: negative dimension {d} in shape {Format(shape)}.");
+            if (d < 0) throw new ArgumentException(FormattableString.Invariant($"{op}: negative dimension {d} in shape {Format(shape)}."));
+        try { Size(shape); }
+        catch (ArgumentException e) { throw new ArgumentException($"{op}: {e.Message}"); }
         return shape.ToArray();
     }
 
@@ -50,7 +61,7 @@ internal static class Shape
             if (da == db || db == 1) r[i] = da;
             else if (da == 1) r[i] = db;
             else throw new ArgumentException(
-                $"{op}: shapes {Format(a)} and {Format(b)} cannot be broadcast together (dimension {i} of the result: {da} vs {db}).");
+                FormattableString.Invariant($"{op}: shapes {Format(a)} and {Format(b)} cannot be broadcast together (dimension {i} of the result: {da} vs {db})."));
         }
         return r;
     }
@@ -83,7 +94,7 @@ internal static class Shape
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank)
             throw new ArgumentOutOfRangeException(nameof(axis),
-                $"{op}: axis {axis} is out of range for a tensor of shape {Format(shape)} (rank {shape.Length}).");
+                FormattableString.Invariant($"{op}: axis {axis} is out of range for a tensor of shape {Format(shape)} (rank {shape.Length})."));
         return a;
     }
 
@@ -100,7 +111,7 @@ internal static class Shape
         for (int i = 0; i < axes.Length; i++) r[i] = Axis(op, axes[i], shape);
         Array.Sort(r);
         for (int i = 1; i < r.Length; i++)
-            if (r[i] == r[i - 1]) throw new ArgumentException($"{op}: axis {r[i]} is repeated in [{string.Join(", ", axes)}] for shape {Format(shape)}.");
+            if (r[i] == r[i - 1]) throw new ArgumentException(FormattableString.Invariant($"{op}: axis {r[i]} is repeated in {Format(axes)} for shape {Format(shape)}."));
         return r;
     }
 

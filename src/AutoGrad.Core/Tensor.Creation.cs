@@ -19,7 +19,7 @@ public sealed partial class Tensor
     {
         var dims = shape.Length == 0 ? [data.Length] : AutoGrad.Shape.Validate("FromArray", shape);
         if (AutoGrad.Shape.Size(dims) != data.Length)
-            throw new ArgumentException($"FromArray: {data.Length} values do not fill shape {AutoGrad.Shape.Format(dims)} ({AutoGrad.Shape.Size(dims)} elements).");
+            throw new ArgumentException(FormattableString.Invariant($"FromArray: {data.Length} values do not fill shape {AutoGrad.Shape.Format(dims)} ({AutoGrad.Shape.Size(dims)} elements)."));
         var t = Compute.Empty(dims, dtype);
         data.CopyTo(t.Span<T>());
         return t;
@@ -51,7 +51,7 @@ public sealed partial class Tensor
         for (int i = 0; i < n; i++)
         {
             if (rows[i].Length != m)
-                throw new ArgumentException($"FromArray: row {i} has {rows[i].Length} values but row 0 has {m}; a jagged array must be rectangular.");
+                throw new ArgumentException(FormattableString.Invariant($"FromArray: row {i} has {rows[i].Length} values but row 0 has {m}; a jagged array must be rectangular."));
             rows[i].CopyTo(s.Slice(i * m, m));
         }
         return t;
@@ -95,7 +95,7 @@ public sealed partial class Tensor
     public static Tensor Arange(double start, double stop, double step = 1.0, DType dtype = DType.Float64)
     {
         if (step == 0 || !double.IsFinite(step) || !double.IsFinite(start) || !double.IsFinite(stop))
-            throw new ArgumentException($"Arange: start {start}, stop {stop} and step {step} must be finite, with a non-zero step.");
+            throw new ArgumentException(FormattableString.Invariant($"Arange: start {start}, stop {stop} and step {step} must be finite, with a non-zero step."));
         int n = Math.Max(0, (int)Math.Ceiling((stop - start) / step));
         var t = Compute.Empty([n], dtype);
         for (int i = 0; i < n; i++) t.Set(i, start + i * step);
@@ -109,7 +109,7 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentException"><paramref name="num"/> is negative.</exception>
     public static Tensor Linspace(double start, double stop, int num, DType dtype = DType.Float64)
     {
-        if (num < 0) throw new ArgumentException($"Linspace: num must be ≥ 0, got {num}.");
+        if (num < 0) throw new ArgumentException(FormattableString.Invariant($"Linspace: num must be ≥ 0, got {num}."));
         var t = Compute.Empty([num], dtype);
         double step = num > 1 ? (stop - start) / (num - 1) : 0;
         for (int i = 0; i < num; i++) t.Set(i, i == num - 1 && num > 1 ? stop : start + i * step);

@@ -24,11 +24,11 @@ public sealed partial class Tensor
         Compute.SameType("MatMul", a, b);
         if (a.Rank == 0 || b.Rank == 0)
             throw new ArgumentException(
-                $"MatMul: shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)}: an operand is 0-d; scale by a scalar with * instead.");
+                FormattableString.Invariant($"MatMul: shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)}: an operand is 0-d; scale by a scalar with * instead."));
         int ka = a.Dims[^1], kb = b.Rank == 1 ? b.Dims[0] : b.Dims[^2];
         if (ka != kb)
             throw new ArgumentException(
-                $"MatMul: shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)} are not aligned: the last dimension of the first is {ka} but the {(b.Rank == 1 ? "length" : "second-to-last dimension")} of the second is {kb}.");
+                FormattableString.Invariant($"MatMul: shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)} are not aligned: the last dimension of the first is {ka} but the {(b.Rank == 1 ? "length" : "second-to-last dimension")} of the second is {kb}."));
         if (a.Rank > 1 && b.Rank > 1)
             return MatMulOp.I.Apply(a, b);
         // A vector on the right becomes a 1×k row read transposed (so each output entry is one dot of contiguous rows);
@@ -52,7 +52,7 @@ public sealed partial class Tensor
     {
         if (a.Rank != 1 || b.Rank != 1 || a.Dims[0] != b.Dims[0])
             throw new ArgumentException(
-                $"Dot: needs two vectors of the same length, got shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)}.");
+                FormattableString.Invariant($"Dot: needs two vectors of the same length, got shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)}."));
         return MatMul(a, b);
     }
 
@@ -65,7 +65,7 @@ public sealed partial class Tensor
     public static Tensor Outer(Tensor a, Tensor b)
     {
         if (a.Rank != 1 || b.Rank != 1)
-            throw new ArgumentException($"Outer: needs two vectors, got shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"Outer: needs two vectors, got shapes {AutoGrad.Shape.Format(a.Dims)} and {AutoGrad.Shape.Format(b.Dims)}."));
         Compute.SameType("Outer", a, b);
         // A broadcast product: exact (no sums), and its gradients are the engine's broadcast adjoint.
         return a.Reshape(a.Dims[0], 1) * b.Reshape(1, b.Dims[0]);

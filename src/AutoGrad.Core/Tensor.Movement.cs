@@ -31,7 +31,7 @@ public sealed partial class Tensor
     {
         if (AutoGrad.Shape.Equal(shape, Dims)) return this;
         if (!AutoGrad.Shape.BroadcastsTo(shape, Dims))
-            throw new ArgumentException($"SumTo: shape {AutoGrad.Shape.Format(shape)} does not broadcast to {AutoGrad.Shape.Format(Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"SumTo: shape {AutoGrad.Shape.Format(shape)} does not broadcast to {AutoGrad.Shape.Format(Dims)}."));
         int lead = Rank - shape.Length;
         var axes = new List<int>();
         for (int i = 0; i < Rank; i++)
@@ -72,7 +72,7 @@ public sealed partial class Tensor
     {
         if (Rank < 2)
             throw new InvalidOperationException(
-                $"Transpose: the tensor has shape {AutoGrad.Shape.Format(Dims)}; the matrix transpose needs at least 2 dimensions (use Transpose(axis0, axis1) or Reshape).");
+                FormattableString.Invariant($"Transpose: the tensor has shape {AutoGrad.Shape.Format(Dims)}; the matrix transpose needs at least 2 dimensions (use Transpose(axis0, axis1) or Reshape)."));
         return Transpose(-2, -1);
     }
 
@@ -93,7 +93,7 @@ public sealed partial class Tensor
     {
         int a = AutoGrad.Shape.Axis("Squeeze", axis, Dims);
         if (Dims[a] != 1)
-            throw new ArgumentException($"Squeeze: axis {axis} has size {Dims[a]} in shape {AutoGrad.Shape.Format(Dims)}; only an axis of size 1 can be removed.");
+            throw new ArgumentException(FormattableString.Invariant($"Squeeze: axis {axis} has size {Dims[a]} in shape {AutoGrad.Shape.Format(Dims)}; only an axis of size 1 can be removed."));
         return Reshape([.. Dims[..a], .. Dims[(a + 1)..]]);
     }
 
@@ -113,7 +113,7 @@ public sealed partial class Tensor
         int a = AutoGrad.Shape.Axis("Slice", axis, Dims);
         if (step <= 0)
             throw new ArgumentException(
-                $"Slice: step must be positive, got {step} (axis {axis} of shape {AutoGrad.Shape.Format(Dims)}); reverse with IndexSelect instead.", nameof(step));
+                FormattableString.Invariant($"Slice: step must be positive, got {step} (axis {axis} of shape {AutoGrad.Shape.Format(Dims)}); reverse with IndexSelect instead."), nameof(step));
         int len = Dims[a];
         int lo = Clamp(start), hi = Clamp(stop);
         int count = hi <= lo ? 0 : (int)(((long)hi - lo + step - 1) / step);
@@ -144,7 +144,7 @@ public sealed partial class Tensor
         get
         {
             if (index.Length > Rank)
-                throw new ArgumentException($"Index: {index.Length} indices for a tensor of shape {AutoGrad.Shape.Format(Dims)} (rank {Rank}).");
+                throw new ArgumentException(FormattableString.Invariant($"Index: {index.Length} indices for a tensor of shape {AutoGrad.Shape.Format(Dims)} (rank {Rank})."));
             var idx = new int[index.Length];
             for (int i = 0; i < idx.Length; i++) idx[i] = Indexing.One("Index", index[i], i, Dims);
             return SliceOp.I.Apply(this, SliceInfo.Leading(Dims, idx));
@@ -225,7 +225,7 @@ public sealed partial class Tensor
         {
             if (!AutoGrad.Shape.Equal(tensors[i].Dims, dims))
                 throw new ArgumentException(
-                    $"Stack: tensor {i} has shape {AutoGrad.Shape.Format(tensors[i].Dims)} but tensor 0 has shape {AutoGrad.Shape.Format(dims)}; stacked tensors must have the same shape.");
+                    FormattableString.Invariant($"Stack: tensor {i} has shape {AutoGrad.Shape.Format(tensors[i].Dims)} but tensor 0 has shape {AutoGrad.Shape.Format(dims)}; stacked tensors must have the same shape."));
             Compute.SameType("Stack", tensors[0], tensors[i]);
             parts[i] = tensors[i].Unsqueeze(a);
         }

@@ -92,10 +92,25 @@ public sealed partial class Tensor
     /// exp(x) / Σ exp(x) along <paramref name="axis"/>, shifted by the maximum. A slice of all −∞ gives the
     /// uniform distribution.
     /// </summary>
-    public Tensor Softmax(int axis = -1) => SoftmaxOp.I.Apply(this, [AutoGrad.Shape.Axis("Softmax", axis, Dims)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">The axis has length 0: there is no distribution over nothing.</exception>
+    public Tensor Softmax(int axis = -1) => SoftmaxOp.I.Apply(this, [DistributionAxis("Softmax", axis)]);
 
     /// <summary>x − log Σ exp(x) along <paramref name="axis"/>, computed stably (never log of an underflowed softmax).</summary>
-    public Tensor LogSoftmax(int axis = -1) => LogSoftmaxOp.I.Apply(this, [AutoGrad.Shape.Axis("LogSoftmax", axis, Dims)]);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">The axis has length 0: there is no distribution over nothing.</exception>
+    public Tensor LogSoftmax(int axis = -1) => LogSoftmaxOp.I.Apply(this, [DistributionAxis("LogSoftmax", axis)]);
+
+    private int DistributionAxis(string op, int axis)
+    {
+        int a = AutoGrad.Shape.Axis(op, axis, Dims);
+        // Each slice along the axis must sum to 1; over an empty axis it would sum to 0, so the "result" (an empty
+        // tensor) would silently break the one property callers rely on. An empty batch (another axis) is fine.
+        if (Dims[a] == 0)
+            throw new ArgumentException(FormattableString.Invariant(
+                $"{op}: axis {axis} is empty in shape {AutoGrad.Shape.Format(Dims)}; a distribution over no classes is undefined."));
+        return a;
+    }
 
     private double ReducedCount(int[]? axes, string op)
     {

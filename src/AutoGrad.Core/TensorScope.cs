@@ -71,7 +71,7 @@ public readonly struct TensorScope : IDisposable
         var f = Live("Keep");
         if (!Remove(f.Tensors, tensor))
             throw new InvalidOperationException(
-                $"TensorScope.Keep: the tensor of shape {Shape.Format(tensor.Dims)} was not created in this scope (it was created before it, in an inner scope that kept it, or already kept).");
+                FormattableString.Invariant($"TensorScope.Keep: the tensor of shape {Shape.Format(tensor.Dims)} was not created in this scope (it was created before it, in an inner scope that kept it, or already kept)."));
         bool owned = Remove(f.Owned, tensor.Storage);
         if (f.Depth > 0 && _frames![f.Depth - 1] is { Open: true } outer)
         {
@@ -112,9 +112,9 @@ public readonly struct TensorScope : IDisposable
     private Frame Live(string what)
     {
         if (_frame is null || _frame.Generation != _generation || !_frame.Open)
-            throw new InvalidOperationException($"TensorScope.{what}: the scope has ended.");
+            throw new InvalidOperationException(FormattableString.Invariant($"TensorScope.{what}: the scope has ended."));
         if (_frames is null || !_frames.Contains(_frame))
-            throw new InvalidOperationException($"TensorScope.{what}: the scope was begun on another thread.");
+            throw new InvalidOperationException(FormattableString.Invariant($"TensorScope.{what}: the scope was begun on another thread."));
         return _frame;
     }
 

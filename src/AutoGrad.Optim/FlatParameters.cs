@@ -24,9 +24,9 @@ internal sealed class FlatParameters
             _offsets[i] = (int)n;
             n += _params[i].Count;
             if (n > Array.MaxLength)
-                throw new ArgumentException($"{owner}: the parameters have more than {Array.MaxLength} elements in all; they cannot be flattened into one vector.", nameof(parameters));
+                throw new ArgumentException(FormattableString.Invariant($"{owner}: the parameters have more than {Array.MaxLength} elements in all; they cannot be flattened into one vector."), nameof(parameters));
         }
-        if (n == 0) throw new ArgumentException($"{owner}: the parameters have no elements.", nameof(parameters));
+        if (n == 0) throw new ArgumentException(FormattableString.Invariant($"{owner}: the parameters have no elements."), nameof(parameters));
         _offsets[^1] = (int)n;
         Count = (int)n;
     }
@@ -148,9 +148,9 @@ internal sealed class FlatParameters
     private double Scalar(Tensor loss)
     {
         if (loss is null)
-            throw new InvalidOperationException($"{_owner}: the closure returned null; it must return the loss.");
+            throw new InvalidOperationException(FormattableString.Invariant($"{_owner}: the closure returned null; it must return the loss."));
         if (loss.Count != 1)
-            throw new InvalidOperationException($"{_owner}: the closure returned shape {Shape.Format(loss.Dims)}; the loss must be a single element.");
+            throw new InvalidOperationException(FormattableString.Invariant($"{_owner}: the closure returned shape {Shape.Format(loss.Dims)}; the loss must be a single element."));
         _roundoff = Math.ScaleB(1, loss.DType == DType.Float32 ? -23 : -52);
         return loss.Item();
     }

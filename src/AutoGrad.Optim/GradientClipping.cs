@@ -46,7 +46,7 @@ public static class GradientClipping
         double total = Math.Sqrt(sum);
         if (errorIfNonfinite && !double.IsFinite(total))
             throw new InvalidOperationException(
-                $"ClipByNorm: the total norm of the gradients is {total}; they contain NaN or infinite values (or overflowed). Pass errorIfNonfinite: false to clip anyway.");
+                FormattableString.Invariant($"ClipByNorm: the total norm of the gradients is {total}; they contain NaN or infinite values (or overflowed). Pass errorIfNonfinite: false to clip anyway."));
         double coefficient = Math.Min(maxNorm / (total + 1e-6), 1.0); // NaN stays NaN, as torch.clamp
         if (coefficient != 1.0)
             foreach (var g in grads)
@@ -99,7 +99,7 @@ public static class GradientClipping
         int i = 0;
         foreach (var p in parameters)
         {
-            if (p is null) throw new ArgumentNullException(nameof(parameters), $"{owner}: parameter {i} is null.");
+            if (p is null) throw new ArgumentNullException(nameof(parameters), FormattableString.Invariant($"{owner}: parameter {i} is null."));
             if (p.Grad is { } g) grads.Add(g);
             i++;
         }

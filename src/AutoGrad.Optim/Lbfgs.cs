@@ -74,16 +74,16 @@ public sealed record LbfgsOptions
     {
         const string n = nameof(Lbfgs);
         Hyper.Positive(n, "learning rate", LearningRate);
-        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"{n}: MaxIterations must be ≥ 1, got {MaxIterations}.");
-        if (MaxEvaluations is < 1) throw new ArgumentOutOfRangeException(nameof(MaxEvaluations), $"{n}: MaxEvaluations must be ≥ 1 (or null for MaxIterations·5/4), got {MaxEvaluations}.");
+        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), FormattableString.Invariant($"{n}: MaxIterations must be ≥ 1, got {MaxIterations}."));
+        if (MaxEvaluations is < 1) throw new ArgumentOutOfRangeException(nameof(MaxEvaluations), FormattableString.Invariant($"{n}: MaxEvaluations must be ≥ 1 (or null for MaxIterations·5/4), got {MaxEvaluations}."));
         Hyper.Positive(n, "gradient tolerance", GradientTolerance);
         Hyper.Positive(n, "change tolerance", ChangeTolerance);
-        if (HistorySize < 1) throw new ArgumentOutOfRangeException(nameof(HistorySize), $"{n}: HistorySize must be ≥ 1 (the number of correction pairs kept), got {HistorySize}.");
-        if (!Enum.IsDefined(LineSearch)) throw new ArgumentOutOfRangeException(nameof(LineSearch), $"{n}: {(int)LineSearch} is not an LbfgsLineSearch.");
+        if (HistorySize < 1) throw new ArgumentOutOfRangeException(nameof(HistorySize), FormattableString.Invariant($"{n}: HistorySize must be ≥ 1 (the number of correction pairs kept), got {HistorySize}."));
+        if (!Enum.IsDefined(LineSearch)) throw new ArgumentOutOfRangeException(nameof(LineSearch), FormattableString.Invariant($"{n}: {(int)LineSearch} is not an LbfgsLineSearch."));
         if (!(SufficientDecrease > 0 && SufficientDecrease < CurvatureCondition && CurvatureCondition < 1))
             throw new ArgumentOutOfRangeException(nameof(SufficientDecrease),
-                $"{n}: the Wolfe constants must satisfy 0 < c1 < c2 < 1, got c1 = {SufficientDecrease}, c2 = {CurvatureCondition}.");
-        if (MaxLineSearchIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxLineSearchIterations), $"{n}: MaxLineSearchIterations must be ≥ 1, got {MaxLineSearchIterations}.");
+                FormattableString.Invariant($"{n}: the Wolfe constants must satisfy 0 < c1 < c2 < 1, got c1 = {SufficientDecrease}, c2 = {CurvatureCondition}."));
+        if (MaxLineSearchIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxLineSearchIterations), FormattableString.Invariant($"{n}: MaxLineSearchIterations must be ≥ 1, got {MaxLineSearchIterations}."));
         return this;
     }
 }
@@ -506,5 +506,5 @@ public sealed class Lbfgs : Optimizer
     /// <summary>Not used: L-BFGS steps through <see cref="Step(Func{Tensor})"/>.</summary>
     /// <exception cref="InvalidOperationException">Always.</exception>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g) =>
-        throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
+        throw new InvalidOperationException(FormattableString.Invariant($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead."));
 }

@@ -44,10 +44,10 @@ public sealed record MinimizeOptions
 
     internal void Validate()
     {
-        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"Minimize: MaxIterations must be ≥ 1, got {MaxIterations}.");
+        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), FormattableString.Invariant($"Minimize: MaxIterations must be ≥ 1, got {MaxIterations}."));
         Hyper.NonNegative("Minimize", "gradient tolerance", GradientTolerance);
         Hyper.NonNegative("Minimize", "value tolerance", ValueTolerance);
-        if (!(DivergenceFactor > 1)) throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), $"Minimize: DivergenceFactor must be > 1, got {DivergenceFactor}.");
+        if (!(DivergenceFactor > 1)) throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), FormattableString.Invariant($"Minimize: DivergenceFactor must be > 1, got {DivergenceFactor}."));
     }
 }
 
@@ -131,7 +131,7 @@ public static class Minimizer
         var o = options ?? MinimizeOptions.Default;
         o.Validate();
         if (!optimizer.Parameters.Contains(x))
-            throw new ArgumentException($"Minimize: x (shape {Shape.Format(x.Dims)}) is not a parameter of the {optimizer.Name} optimizer; construct it over x.", nameof(x));
+            throw new ArgumentException(FormattableString.Invariant($"Minimize: x (shape {Shape.Format(x.Dims)}) is not a parameter of the {optimizer.Name} optimizer; construct it over x."), nameof(x));
 
         int fEvals = 0, gEvals = 0;
         Tensor Closure()
@@ -155,7 +155,7 @@ public static class Minimizer
             optimizer.ZeroGrad();
             var loss = Closure();
             if (loss.Count != 1)
-                throw new InvalidOperationException($"Minimize: f returned shape {Shape.Format(loss.Dims)}; it must return a single element.");
+                throw new InvalidOperationException(FormattableString.Invariant($"Minimize: f returned shape {Shape.Format(loss.Dims)}; it must return a single element."));
             double value = loss.Item();
             double gnorm = double.NaN;
             if (double.IsFinite(value))

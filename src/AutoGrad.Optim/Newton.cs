@@ -29,11 +29,11 @@ public sealed record NewtonOptions
         const string n = nameof(Newton);
         Hyper.Positive(n, "learning rate", LearningRate);
         if (!(SufficientDecrease > 0 && SufficientDecrease < 0.5))
-            throw new ArgumentOutOfRangeException(nameof(SufficientDecrease), $"{n}: the sufficient-decrease constant c1 must be in (0, 0.5), got {SufficientDecrease}.");
+            throw new ArgumentOutOfRangeException(nameof(SufficientDecrease), FormattableString.Invariant($"{n}: the sufficient-decrease constant c1 must be in (0, 0.5), got {SufficientDecrease}."));
         if (!(Backtracking > 0 && Backtracking < 1))
-            throw new ArgumentOutOfRangeException(nameof(Backtracking), $"{n}: the backtracking factor must be in (0, 1), got {Backtracking}.");
+            throw new ArgumentOutOfRangeException(nameof(Backtracking), FormattableString.Invariant($"{n}: the backtracking factor must be in (0, 1), got {Backtracking}."));
         if (MaxBacktracks < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxBacktracks), $"{n}: MaxBacktracks must be ≥ 0, got {MaxBacktracks}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxBacktracks), FormattableString.Invariant($"{n}: MaxBacktracks must be ≥ 0, got {MaxBacktracks}."));
         return this;
     }
 }
@@ -93,7 +93,7 @@ public sealed class Newton : Optimizer
         int n = _flat.Count;
         if (n > MaxParameters)
             throw new ArgumentException(
-                $"Newton: the parameters have {n} elements, more than MaxParameters = {MaxParameters}: the dense Hessian would need {(long)n * n} numbers and {n} reverse passes per step. Use NewtonCg, which needs only Hessian-vector products, or Lbfgs.",
+                FormattableString.Invariant($"Newton: the parameters have {n} elements, more than MaxParameters = {MaxParameters}: the dense Hessian would need {(long)n * n} numbers and {n} reverse passes per step. Use NewtonCg, which needs only Hessian-vector products, or Lbfgs."),
                 nameof(parameters));
         _g = new double[n]; _p = new double[n]; _x = new double[n];
     }
@@ -220,5 +220,5 @@ public sealed class Newton : Optimizer
     /// <summary>Not used: Newton's method steps through <see cref="Step(Func{Tensor})"/>.</summary>
     /// <exception cref="InvalidOperationException">Always.</exception>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g) =>
-        throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
+        throw new InvalidOperationException(FormattableString.Invariant($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead."));
 }

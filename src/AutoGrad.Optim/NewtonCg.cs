@@ -32,13 +32,13 @@ public sealed record NewtonCgOptions
         Hyper.Positive(n, "initial radius", InitialRadius);
         Hyper.Positive(n, "maximum radius", MaxRadius);
         if (InitialRadius > MaxRadius)
-            throw new ArgumentOutOfRangeException(nameof(InitialRadius), $"{n}: the initial radius {InitialRadius} exceeds the maximum radius {MaxRadius}.");
+            throw new ArgumentOutOfRangeException(nameof(InitialRadius), FormattableString.Invariant($"{n}: the initial radius {InitialRadius} exceeds the maximum radius {MaxRadius}."));
         if (!(AcceptanceRatio >= 0 && AcceptanceRatio < 0.25))
-            throw new ArgumentOutOfRangeException(nameof(AcceptanceRatio), $"{n}: the acceptance ratio η must be in [0, 0.25), got {AcceptanceRatio}.");
+            throw new ArgumentOutOfRangeException(nameof(AcceptanceRatio), FormattableString.Invariant($"{n}: the acceptance ratio η must be in [0, 0.25), got {AcceptanceRatio}."));
         if (MaxCgIterations is < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxCgIterations), $"{n}: MaxCgIterations must be ≥ 1 (or null for the number of parameters), got {MaxCgIterations}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxCgIterations), FormattableString.Invariant($"{n}: MaxCgIterations must be ≥ 1 (or null for the number of parameters), got {MaxCgIterations}."));
         if (MaxTrials < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxTrials), $"{n}: MaxTrials must be ≥ 1, got {MaxTrials}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxTrials), FormattableString.Invariant($"{n}: MaxTrials must be ≥ 1, got {MaxTrials}."));
         return this;
     }
 }
@@ -262,5 +262,5 @@ public sealed class NewtonCg : Optimizer
     /// <summary>Not used: Newton-CG steps through <see cref="Step(Func{Tensor})"/>.</summary>
     /// <exception cref="InvalidOperationException">Always.</exception>
     protected override void Update<T>(int index, Span<T> p, ReadOnlySpan<T> g) =>
-        throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
+        throw new InvalidOperationException(FormattableString.Invariant($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead."));
 }

@@ -23,16 +23,16 @@ public abstract partial class Optimizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.ToArray();
-        if (list.Length == 0) throw new ArgumentException($"{Name}: no parameters to optimise.", nameof(parameters));
+        if (list.Length == 0) throw new ArgumentException(FormattableString.Invariant($"{Name}: no parameters to optimise."), nameof(parameters));
         for (int i = 0; i < list.Length; i++)
         {
-            if (list[i] is null) throw new ArgumentNullException(nameof(parameters), $"{Name}: parameter {i} is null.");
+            if (list[i] is null) throw new ArgumentNullException(nameof(parameters), FormattableString.Invariant($"{Name}: parameter {i} is null."));
             if (!list[i].RequiresGrad)
                 throw new ArgumentException(
-                    $"{Name}: parameter {i} (shape {Shape.Format(list[i].Dims)}) does not require gradients; call RequireGrad() on it first.", nameof(parameters));
+                    FormattableString.Invariant($"{Name}: parameter {i} (shape {Shape.Format(list[i].Dims)}) does not require gradients; call RequireGrad() on it first."), nameof(parameters));
             for (int j = 0; j < i; j++)
                 if (ReferenceEquals(list[i], list[j]))
-                    throw new ArgumentException($"{Name}: parameter {i} is the same tensor as parameter {j}.", nameof(parameters));
+                    throw new ArgumentException(FormattableString.Invariant($"{Name}: parameter {i} is the same tensor as parameter {j}."), nameof(parameters));
         }
         Parameters = list;
         LearningRate = learningRate;
@@ -91,7 +91,7 @@ public abstract partial class Optimizer
     public void Step()
     {
         if (NeedsClosure)
-            throw new InvalidOperationException($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead.");
+            throw new InvalidOperationException(FormattableString.Invariant($"{Name}: this method evaluates the loss itself during a step; call Step(closure) instead."));
         Apply();
     }
 
@@ -102,7 +102,7 @@ public abstract partial class Optimizer
         for (int i = 0; i < Parameters.Count; i++)
             if (Parameters[i] is { Grad: { } g } p && (g.DType != p.DType || !g.Dims.AsSpan().SequenceEqual(p.Dims)))
                 throw new InvalidOperationException(
-                    $"{Name}: parameter {i} is {p.DType} of shape {Shape.Format(p.Dims)} but its gradient is {g.DType} of shape {Shape.Format(g.Dims)}.");
+                    FormattableString.Invariant($"{Name}: parameter {i} is {p.DType} of shape {Shape.Format(p.Dims)} but its gradient is {g.DType} of shape {Shape.Format(g.Dims)}."));
         StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
         {
@@ -152,19 +152,19 @@ internal static class Hyper
     public static void Positive(string owner, string what, double v)
     {
         if (!(v > 0) || !double.IsFinite(v))
-            throw new ArgumentOutOfRangeException(what, $"{owner}: the {what} must be positive and finite, got {v}.");
+            throw new ArgumentOutOfRangeException(what, FormattableString.Invariant($"{owner}: the {what} must be positive and finite, got {v}."));
     }
 
     public static void NonNegative(string owner, string what, double v)
     {
         if (!(v >= 0) || !double.IsFinite(v))
-            throw new ArgumentOutOfRangeException(what, $"{owner}: the {what} must be finite and ≥ 0, got {v}.");
+            throw new ArgumentOutOfRangeException(what, FormattableString.Invariant($"{owner}: the {what} must be finite and ≥ 0, got {v}."));
     }
 
     /// <summary>0 ≤ v &lt; 1 (β, α, momentum).</summary>
     public static void UnitInterval(string owner, string what, double v)
     {
         if (!(v >= 0 && v < 1))
-            throw new ArgumentOutOfRangeException(what, $"{owner}: the {what} must be in [0, 1), got {v}.");
+            throw new ArgumentOutOfRangeException(what, FormattableString.Invariant($"{owner}: the {what} must be in [0, 1), got {v}."));
     }
 }

@@ -74,11 +74,11 @@ public sealed class Sgd : Optimizer
     {
         Hyper.UnitInterval(Name, "momentum", options.Momentum);
         if (!(options.Dampening >= 0 && options.Dampening <= 1))
-            throw new ArgumentOutOfRangeException("dampening", $"{Name}: the dampening must be in [0, 1], got {options.Dampening}.");
+            throw new ArgumentOutOfRangeException("dampening", FormattableString.Invariant($"{Name}: the dampening must be in [0, 1], got {options.Dampening}."));
         Hyper.NonNegative(Name, "weightDecay", options.WeightDecay);
         if (options.Nesterov && (options.Momentum <= 0 || options.Dampening != 0))
             throw new ArgumentException(
-                $"{Name}: Nesterov momentum needs momentum > 0 and dampening 0, got momentum {options.Momentum} and dampening {options.Dampening}.", nameof(options));
+                FormattableString.Invariant($"{Name}: Nesterov momentum needs momentum > 0 and dampening 0, got momentum {options.Momentum} and dampening {options.Dampening}."), nameof(options));
         Options = options;
         _buffers = new Array?[Parameters.Count];
         _steps = new int[Parameters.Count];

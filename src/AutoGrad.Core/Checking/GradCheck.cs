@@ -292,7 +292,7 @@ public static class GradCheck
     }
 
     private static string Describe(Node n, int k, int count, Tensor[] ins, string detail) =>
-        $"{n.Op.Name} (operation {k + 1} of {count}; input shapes {string.Join(", ", ins.Select(t => Shape.Format(t.Dims)))}): {detail}";
+        FormattableString.Invariant($"{n.Op.Name} (operation {k + 1} of {count}; input shapes {string.Join(", ", ins.Select(t => Shape.Format(t.Dims)))}): {detail}");
 
     // ---- helpers -----------------------------------------------------------------------------
 
@@ -306,7 +306,7 @@ public static class GradCheck
             {
                 if (!o.ConvertFloat32)
                     throw new ArgumentException(
-                        $"GradCheck: input {i} (shape {Shape.Format(x.Dims)}) is float32; finite differences in float32 (about 7 digits) cannot check a gradient. " +
+                        FormattableString.Invariant($"GradCheck: input {i} (shape {Shape.Format(x.Dims)}) is float32; finite differences in float32 (about 7 digits) cannot check a gradient. ") +
                         "Convert it with To(DType.Float64), or set GradCheckOptions.ConvertFloat32 to have GradCheck do it.");
                 xs[i] = Compute.Cast(x, DType.Float64);
             }

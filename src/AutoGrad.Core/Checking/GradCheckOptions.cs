@@ -47,12 +47,12 @@ public sealed record GradCheckOptions
     internal void Validate()
     {
         if (!(Step > 0) || !double.IsFinite(Step))
-            throw new ArgumentOutOfRangeException(nameof(Step), $"GradCheck: the step must be positive and finite, got {Step}.");
+            throw new ArgumentOutOfRangeException(nameof(Step), FormattableString.Invariant($"GradCheck: the step must be positive and finite, got {Step}."));
         if (!(AbsTolerance >= 0) || !(RelTolerance >= 0) || double.IsPositiveInfinity(AbsTolerance) || double.IsPositiveInfinity(RelTolerance))
-            throw new ArgumentOutOfRangeException(nameof(AbsTolerance), $"GradCheck: tolerances must be finite and ≥ 0, got atol {AbsTolerance}, rtol {RelTolerance}.");
+            throw new ArgumentOutOfRangeException(nameof(AbsTolerance), FormattableString.Invariant($"GradCheck: tolerances must be finite and ≥ 0, got atol {AbsTolerance}, rtol {RelTolerance}."));
         if (Directions < 1)
-            throw new ArgumentOutOfRangeException(nameof(Directions), $"GradCheck: at least one direction is needed, got {Directions}.");
+            throw new ArgumentOutOfRangeException(nameof(Directions), FormattableString.Invariant($"GradCheck: at least one direction is needed, got {Directions}."));
         if (MaxElementwise < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxElementwise), $"GradCheck: MaxElementwise must be ≥ 0, got {MaxElementwise}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxElementwise), FormattableString.Invariant($"GradCheck: MaxElementwise must be ≥ 0, got {MaxElementwise}."));
     }
 }

@@ -214,9 +214,9 @@ public static class Curvature
         var o = options ?? EigenOptions.Default;
         o.Validate(method);
         if (!Enum.IsDefined(eigenMethod))
-            throw new ArgumentOutOfRangeException(nameof(eigenMethod), $"{method}: {(int)eigenMethod} is not an EigenMethod.");
+            throw new ArgumentOutOfRangeException(nameof(eigenMethod), FormattableString.Invariant($"{method}: {(int)eigenMethod} is not an EigenMethod."));
         if (x.Count == 0)
-            throw new ArgumentException($"{method}: x has shape {Shape.Format(x.Dims)} and no elements; a Hessian needs at least one variable.", nameof(x));
+            throw new ArgumentException(FormattableString.Invariant($"{method}: x has shape {Shape.Format(x.Dims)} and no elements; a Hessian needs at least one variable."), nameof(x));
         return (new HessianOperator(method, f, x, o.HvpMode), o);
     }
 
@@ -342,7 +342,7 @@ public static class Curvature
                 var y = f(a);
                 if (y.Count != 1)
                     throw new InvalidOperationException(
-                        $"{method}: f returned shape {Shape.Format(y.Dims)}; a Hessian needs a scalar function (a single-element result).");
+                        FormattableString.Invariant($"{method}: f returned shape {Shape.Format(y.Dims)}; a Hessian needs a scalar function (a single-element result)."));
                 return y;
             };
             // Detached, so that nothing is recorded on an outer tape when called inside another transformation.

@@ -94,10 +94,10 @@ public static partial class Diff
     private static void CheckDirections(string op, Tensor[] xs, Tensor[] vs)
     {
         if (xs.Length != vs.Length)
-            throw new ArgumentException($"{op}: {vs.Length} directions for {xs.Length} inputs; give one per input, shaped like it.");
+            throw new ArgumentException(FormattableString.Invariant($"{op}: {vs.Length} directions for {xs.Length} inputs; give one per input, shaped like it."));
         for (int i = 0; i < xs.Length; i++)
             if (!Shape.Equal(xs[i].Dims, vs[i].Dims) || xs[i].DType != vs[i].DType)
                 throw new ArgumentException(
-                    $"{op}: direction {i} has shape {Shape.Format(vs[i].Dims)} ({vs[i].DType.Name()}) but input {i} has shape {Shape.Format(xs[i].Dims)} ({xs[i].DType.Name()}).");
+                    FormattableString.Invariant($"{op}: direction {i} has shape {Shape.Format(vs[i].Dims)} ({vs[i].DType.Name()}) but input {i} has shape {Shape.Format(xs[i].Dims)} ({xs[i].DType.Name()})."));
     }
 }

@@ -112,6 +112,6 @@ public static partial class Diff
     {
         if (value.Count != 1)
             throw new InvalidOperationException(
-                $"{op}: the function returned shape {Shape.Format(value.Dims)}; a Hessian needs a single-element result.");
+                FormattableString.Invariant($"{op}: the function returned shape {Shape.Format(value.Dims)}; a Hessian needs a single-element result."));
     }
 }

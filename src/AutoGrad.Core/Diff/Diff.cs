@@ -39,7 +39,7 @@ public static partial class Diff
         var (value, vars) = Evaluate(f, xs);
         if (value.Count != 1)
             throw new InvalidOperationException(
-                $"Grad: the function returned shape {Shape.Format(value.Dims)}; a gradient needs a single-element result (use Vjp for a vector-valued function).");
+                FormattableString.Invariant($"Grad: the function returned shape {Shape.Format(value.Dims)}; a gradient needs a single-element result (use Vjp for a vector-valued function)."));
         return (Nested ? value : value.Detach(), Pullback(value, vars, null));
     }
 
@@ -51,7 +51,7 @@ public static partial class Diff
     {
         var (value, vars) = Evaluate(f, xs);
         if (!Shape.Equal(v.Dims, value.Dims))
-            throw new ArgumentException($"Vjp: v has shape {Shape.Format(v.Dims)} but the function returned shape {Shape.Format(value.Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"Vjp: v has shape {Shape.Format(v.Dims)} but the function returned shape {Shape.Format(value.Dims)}."));
         return (Nested ? value : value.Detach(), Pullback(value, vars, v));
     }
 
@@ -71,11 +71,11 @@ public static partial class Diff
         for (int i = 0; i < inputs.Length; i++)
             if (!inputs[i].RequiresGrad)
                 throw new ArgumentException(
-                    $"Grad: input {i} (shape {Shape.Format(inputs[i].Dims)}) does not require gradients; set RequiresGrad on it before computing the output.");
+                    FormattableString.Invariant($"Grad: input {i} (shape {Shape.Format(inputs[i].Dims)}) does not require gradients; set RequiresGrad on it before computing the output."));
         if (!output.RequiresGrad)
         {
             if (seed is null && output.Count != 1)
-                throw new InvalidOperationException($"Grad: the output has shape {Shape.Format(output.Dims)}, not a single element; pass a seed of that shape.");
+                throw new InvalidOperationException(FormattableString.Invariant($"Grad: the output has shape {Shape.Format(output.Dims)}, not a single element; pass a seed of that shape."));
             var zeros = new Tensor[inputs.Length];
             for (int i = 0; i < zeros.Length; i++) zeros[i] = Tensor.ZerosLike(inputs[i]);
             return zeros;

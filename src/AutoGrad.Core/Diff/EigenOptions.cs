@@ -54,10 +54,10 @@ public sealed record EigenOptions
     internal void Validate(string method)
     {
         if (MaxIterations < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"{method}: MaxIterations must be at least 1, got {MaxIterations}.");
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), FormattableString.Invariant($"{method}: MaxIterations must be at least 1, got {MaxIterations}."));
         if (!(Tolerance > 0) || !double.IsFinite(Tolerance))
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), $"{method}: Tolerance must be positive and finite, got {Tolerance}.");
+            throw new ArgumentOutOfRangeException(nameof(Tolerance), FormattableString.Invariant($"{method}: Tolerance must be positive and finite, got {Tolerance}."));
         if (!Enum.IsDefined(HvpMode))
-            throw new ArgumentOutOfRangeException(nameof(HvpMode), $"{method}: {(int)HvpMode} is not an HvpMode.");
+            throw new ArgumentOutOfRangeException(nameof(HvpMode), FormattableString.Invariant($"{method}: {(int)HvpMode} is not an HvpMode."));
     }
 }

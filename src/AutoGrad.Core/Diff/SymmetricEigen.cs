@@ -36,7 +36,7 @@ internal static class SymmetricEigen
             while (m > l)
             {
                 if (++iterations > 60 || !double.IsFinite(tst1))
-                    throw new ArithmeticException($"SymmetricEigen: the QL iteration did not converge for eigenvalue {l} of a {n}×{n} tridiagonal matrix (non-finite entries?).");
+                    throw new ArithmeticException(FormattableString.Invariant($"SymmetricEigen: the QL iteration did not converge for eigenvalue {l} of a {n}×{n} tridiagonal matrix (non-finite entries?)."));
                 // The shift: the eigenvalue of the leading 2×2 block nearer d[l].
                 double g = d[l];
                 double p = (d[l + 1] - g) / (2.0 * e[l]);
@@ -96,7 +96,7 @@ internal static class SymmetricEigen
     {
         int n = matrix.GetLength(0);
         if (matrix.GetLength(1) != n)
-            throw new ArgumentException($"SymmetricEigen: the matrix is {n}×{matrix.GetLength(1)}, not square.");
+            throw new ArgumentException(FormattableString.Invariant($"SymmetricEigen: the matrix is {n}×{matrix.GetLength(1)}, not square."));
         var a = (double[,])matrix.Clone();
         var v = new double[n, n];
         double frob = 0;

@@ -256,7 +256,7 @@ internal static unsafe class ElementwiseParallel
 
         public Worker(int index)
         {
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"AutoGrad elementwise {index + 1}" };
+            var thread = new Thread(Loop) { IsBackground = true, Name = FormattableString.Invariant($"AutoGrad elementwise {index + 1}") };
             thread.Start();
         }
 

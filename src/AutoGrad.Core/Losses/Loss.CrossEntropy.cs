@@ -33,12 +33,12 @@ public static partial class Loss
         int c = logits.Dims[^1], n = logits.Rank == 2 ? logits.Dims[0] : 1;
         if (labels.Length != n)
             throw new ArgumentException(logits.Rank == 2
-                ? $"{name}: {labels.Length} labels for logits of shape {Shape.Format(logits.Dims)}; there must be one per row ({n})."
-                : $"{name}: {labels.Length} labels for logits of shape {Shape.Format(logits.Dims)}; a single sample [C] takes exactly one label.");
+                ? FormattableString.Invariant($"{name}: {labels.Length} labels for logits of shape {Shape.Format(logits.Dims)}; there must be one per row ({n}).")
+                : FormattableString.Invariant($"{name}: {labels.Length} labels for logits of shape {Shape.Format(logits.Dims)}; a single sample [C] takes exactly one label."));
         for (int i = 0; i < n; i++)
             if (labels[i] < 0 || labels[i] >= c)
                 throw new ArgumentOutOfRangeException(nameof(labels),
-                    $"{name}: labels[{i}] = {labels[i]} is out of range for {c} classes (logits shape {Shape.Format(logits.Dims)}); labels must be in 0 … {c - 1}.");
+                    FormattableString.Invariant($"{name}: labels[{i}] = {labels[i]} is out of range for {c} classes (logits shape {Shape.Format(logits.Dims)}); labels must be in 0 … {c - 1}."));
         var mask = Tensor.Zeros(logits.Dims, logits.DType);
         for (int i = 0; i < n; i++) mask.Set(i * c + labels[i], 1.0);
         var picked = Tensor.Where(mask, logits.LogSoftmax(-1), 0.0).Sum(-1);
@@ -112,10 +112,10 @@ public static partial class Loss
     private static void CheckLogits(string name, Tensor logits)
     {
         if (logits.Rank is not (1 or 2))
-            throw new ArgumentException($"{name}: logits must be [N, C] or [C], got shape {Shape.Format(logits.Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"{name}: logits must be [N, C] or [C], got shape {Shape.Format(logits.Dims)}."));
         if (logits.Dims[^1] == 0)
-            throw new ArgumentException($"{name}: logits of shape {Shape.Format(logits.Dims)} have no classes (C = 0).");
+            throw new ArgumentException(FormattableString.Invariant($"{name}: logits of shape {Shape.Format(logits.Dims)} have no classes (C = 0)."));
         if (logits.Rank == 2 && logits.Dims[0] == 0)
-            throw new ArgumentException($"{name}: logits of shape {Shape.Format(logits.Dims)} hold an empty batch (N = 0); a loss needs at least one sample.");
+            throw new ArgumentException(FormattableString.Invariant($"{name}: logits of shape {Shape.Format(logits.Dims)} hold an empty batch (N = 0); a loss needs at least one sample."));
     }
 }

@@ -64,7 +64,7 @@ public static partial class Loss
         const string name = nameof(Huber);
         LossChecks.KnownReduction(name, reduction);
         if (!double.IsFinite(delta) || delta <= 0)
-            throw new ArgumentOutOfRangeException(nameof(delta), $"{name}: delta must be finite and > 0, got {LossChecks.Fmt(delta)}.");
+            throw new ArgumentOutOfRangeException(nameof(delta), FormattableString.Invariant($"{name}: delta must be finite and > 0, got {LossChecks.Fmt(delta)}."));
         LossChecks.Pair(name, "prediction", prediction, "target", target);
         var r = prediction - target;
         var inside = r.Detach().Abs() < delta;

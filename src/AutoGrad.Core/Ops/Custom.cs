@@ -62,7 +62,7 @@ internal sealed class CustomOp(Function f) : Op
     {
         var r = f.Backward((FunctionContext)n.Saved!, g);
         if (r.Length != n.Arity)
-            throw new InvalidOperationException($"{Name}: backward returned {r.Length} gradients for {n.Arity} inputs.");
+            throw new InvalidOperationException(FormattableString.Invariant($"{Name}: backward returned {r.Length} gradients for {n.Arity} inputs."));
         r.CopyTo(grads, 0);
     }
 

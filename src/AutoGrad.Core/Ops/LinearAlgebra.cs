@@ -28,17 +28,17 @@ internal sealed class MatMulOp : Op
     {
         Compute.SameType(Name, a, b);
         if (a.Rank < 2 || b.Rank < 2)
-            throw new ArgumentException($"MatMul: the batched product needs operands of rank ≥ 2, got shapes {Shape.Format(a.Dims)} and {Shape.Format(b.Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"MatMul: the batched product needs operands of rank ≥ 2, got shapes {Shape.Format(a.Dims)} and {Shape.Format(b.Dims)}."));
         int m = transA ? a.Dims[^1] : a.Dims[^2], ka = transA ? a.Dims[^2] : a.Dims[^1];
         int kb = transB ? b.Dims[^1] : b.Dims[^2], n = transB ? b.Dims[^2] : b.Dims[^1];
         if (ka != kb)
             throw new ArgumentException(
-                $"MatMul: shapes {Shape.Format(a.Dims)}{(transA ? "ᵀ" : "")} and {Shape.Format(b.Dims)}{(transB ? "ᵀ" : "")} are not aligned: the contracted dimensions are {ka} and {kb}.");
+                FormattableString.Invariant($"MatMul: shapes {Shape.Format(a.Dims)}{(transA ? "ᵀ" : "")} and {Shape.Format(b.Dims)}{(transB ? "ᵀ" : "")} are not aligned: the contracted dimensions are {ka} and {kb}."));
         var batchA = a.Dims[..^2]; var batchB = b.Dims[..^2];
         for (int i = 1; i <= Math.Min(batchA.Length, batchB.Length); i++)
             if (batchA[^i] != batchB[^i] && batchA[^i] != 1 && batchB[^i] != 1)
                 throw new ArgumentException(
-                    $"MatMul: shapes {Shape.Format(a.Dims)} and {Shape.Format(b.Dims)}: the batch dimensions {Shape.Format(batchA)} and {Shape.Format(batchB)} cannot be broadcast together.");
+                    FormattableString.Invariant($"MatMul: shapes {Shape.Format(a.Dims)} and {Shape.Format(b.Dims)}: the batch dimensions {Shape.Format(batchA)} and {Shape.Format(batchB)} cannot be broadcast together."));
         var batch = Shape.Broadcast(Name, batchA, batchB);
         if (Forward.Active && batch.Length == 0 && a.HasTangent != b.HasTangent)
             return WithTangent(a, b, transA, transB, m, ka, n);

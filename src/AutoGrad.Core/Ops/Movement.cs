@@ -27,21 +27,21 @@ internal sealed class ReshapeOp : Op
         {
             if (dims[i] == -1)
             {
-                if (infer >= 0) throw new ArgumentException($"Reshape: only one dimension may be −1, got {Shape.Format(shape)} for a tensor of shape {Shape.Format(x.Dims)}.");
+                if (infer >= 0) throw new ArgumentException(FormattableString.Invariant($"Reshape: only one dimension may be −1, got {Shape.Format(shape)} for a tensor of shape {Shape.Format(x.Dims)}."));
                 infer = i;
             }
-            else if (dims[i] < 0) throw new ArgumentException($"Reshape: negative dimension {dims[i]} in {Shape.Format(shape)} (tensor shape {Shape.Format(x.Dims)}).");
+            else if (dims[i] < 0) throw new ArgumentException(FormattableString.Invariant($"Reshape: negative dimension {dims[i]} in {Shape.Format(shape)} (tensor shape {Shape.Format(x.Dims)})."));
             else known *= dims[i];
         }
         if (infer >= 0)
         {
             if (known == 0 || x.Count % known != 0)
-                throw new ArgumentException($"Reshape: cannot infer the −1 in {Shape.Format(shape)} for a tensor of shape {Shape.Format(x.Dims)} ({x.Count} elements).");
+                throw new ArgumentException(FormattableString.Invariant($"Reshape: cannot infer the −1 in {Shape.Format(shape)} for a tensor of shape {Shape.Format(x.Dims)} ({x.Count} elements)."));
             dims[infer] = (int)(x.Count / known);
             known *= dims[infer];
         }
         if (known != x.Count)
-            throw new ArgumentException($"Reshape: shape {Shape.Format(shape)} holds {known} elements but the tensor of shape {Shape.Format(x.Dims)} has {x.Count}.");
+            throw new ArgumentException(FormattableString.Invariant($"Reshape: shape {Shape.Format(shape)} holds {known} elements but the tensor of shape {Shape.Format(x.Dims)} has {x.Count}."));
         return dims;
     }
 
@@ -63,7 +63,7 @@ internal sealed class BroadcastToOp : Op
     {
         Shape.Validate(Name, shape);
         if (!Shape.BroadcastsTo(x.Dims, shape))
-            throw new ArgumentException($"BroadcastTo: shape {Shape.Format(x.Dims)} cannot be broadcast to {Shape.Format(shape)}.");
+            throw new ArgumentException(FormattableString.Invariant($"BroadcastTo: shape {Shape.Format(x.Dims)} cannot be broadcast to {Shape.Format(shape)}."));
         if (Shape.Equal(x.Dims, shape)) return x;
         var y = Compute.Expand(x, (int[])shape.Clone());
         if (GradMode.Record(this, y, x) is { } n) n.Saved = y.Dims;
@@ -154,7 +154,7 @@ internal sealed class PermuteOp : Op
         }
         if (!ok)
             throw new ArgumentException(
-                $"Permute: axes [{string.Join(", ", axes)}] are not a permutation of the {dims.Length} axes of shape {Shape.Format(dims)}.");
+                FormattableString.Invariant($"Permute: axes {Shape.Format(axes)} are not a permutation of the {dims.Length} axes of shape {Shape.Format(dims)}."));
         return perm;
     }
 
@@ -220,7 +220,7 @@ internal sealed class SliceOp : Op
     public Tensor Apply(Tensor x, SliceInfo box)
     {
         if (!Shape.Equal(x.Dims, box.InputDims))
-            throw new ArgumentException($"Slice: the box was made for shape {Shape.Format(box.InputDims)}, not {Shape.Format(x.Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"Slice: the box was made for shape {Shape.Format(box.InputDims)}, not {Shape.Format(x.Dims)}."));
         var y = Compute.Gather(x, box.Offset, box.Strides, box.Dims);
         if (GradMode.Record(this, y, x) is { } n) n.Saved = box;
         return y;
@@ -243,7 +243,7 @@ internal sealed class SliceScatterOp : Op
     public Tensor Apply(Tensor g, SliceInfo box)
     {
         if (!Shape.Equal(g.Dims, box.Dims))
-            throw new ArgumentException($"SliceScatter: the box has shape {Shape.Format(box.Dims)}, not {Shape.Format(g.Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"SliceScatter: the box has shape {Shape.Format(box.Dims)}, not {Shape.Format(g.Dims)}."));
         var y = Tensor.Zeros(box.InputDims, g.DType);
         Compute.ScatterAdd(g, y, box.Offset, box.Strides);
         if (GradMode.Record(this, y, g) is { } n) n.Saved = box;
@@ -274,7 +274,7 @@ internal static class Indexing
             int j = index[i] < 0 ? index[i] + size : index[i];
             if (j < 0 || j >= size)
                 throw new ArgumentOutOfRangeException("index", 
-                    $"{op}: index {index[i]} (entry {i}) is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
+                    FormattableString.Invariant($"{op}: index {index[i]} (entry {i}) is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}."));
             r[i] = j;
         }
         return r;
@@ -285,7 +285,7 @@ internal static class Indexing
     {
         int size = dims[axis], j = index < 0 ? index + size : index;
         if (j < 0 || j >= size)
-            throw new ArgumentOutOfRangeException("index", $"{op}: index {index} is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}.");
+            throw new ArgumentOutOfRangeException("index", FormattableString.Invariant($"{op}: index {index} is out of range for axis {axis} of size {size} in shape {Shape.Format(dims)}."));
         return j;
     }
 }
@@ -339,7 +339,7 @@ internal sealed class IndexAddOp : Op
         expected[ax] = idx.Length;
         if (!Shape.Equal(src.Dims, expected))
             throw new ArgumentException(
-                $"IndexAdd: the source has shape {Shape.Format(src.Dims)} but {idx.Length} indices along axis {ax} of shape {Shape.Format(x.Dims)} need {Shape.Format(expected)}.");
+                FormattableString.Invariant($"IndexAdd: the source has shape {Shape.Format(src.Dims)} but {idx.Length} indices along axis {ax} of shape {Shape.Format(x.Dims)} need {Shape.Format(expected)}."));
         var y = x.Copy();
         Compute.TakeAdd(src, ax, idx, y);
         if (GradMode.Record(this, y, x, src) is { } n) n.Saved = new IndexInfo(ax, idx, [idx.Length]);
@@ -390,13 +390,13 @@ internal sealed class GatherOp : Op
         int ax = Shape.Axis(op, axis, dims);
         indexDims = Shape.Validate(op, indexDims);
         if (indexDims.Length != dims.Length)
-            throw new ArgumentException($"{op}: {what} has shape {Shape.Format(indexDims)} but the tensor has shape {Shape.Format(dims)}; their ranks must agree.");
+            throw new ArgumentException(FormattableString.Invariant($"{op}: {what} has shape {Shape.Format(indexDims)} but the tensor has shape {Shape.Format(dims)}; their ranks must agree."));
         for (int d = 0; d < dims.Length; d++)
             if (d != ax && indexDims[d] > dims[d])
                 throw new ArgumentException(
-                    $"{op}: {what} of shape {Shape.Format(indexDims)} is larger than the tensor of shape {Shape.Format(dims)} along axis {d} (only axis {ax} is indexed).");
+                    FormattableString.Invariant($"{op}: {what} of shape {Shape.Format(indexDims)} is larger than the tensor of shape {Shape.Format(dims)} along axis {d} (only axis {ax} is indexed)."));
         if (index.Length != Shape.Size(indexDims))
-            throw new ArgumentException($"{op}: {index.Length} indices for {what} of shape {Shape.Format(indexDims)} ({Shape.Size(indexDims)} entries); there must be one per entry.");
+            throw new ArgumentException(FormattableString.Invariant($"{op}: {index.Length} indices for {what} of shape {Shape.Format(indexDims)} ({Shape.Size(indexDims)} entries); there must be one per entry."));
         return new IndexInfo(ax, Indexing.Normalize(op, index, ax, dims), indexDims);
     }
 
@@ -474,7 +474,7 @@ internal sealed class ConcatOp : Op
             for (int d = 0; ok && d < dims.Length; d++) ok = d == ax || x.Dims[d] == first.Dims[d];
             if (!ok)
                 throw new ArgumentException(
-                    $"Concat: tensor {i} has shape {Shape.Format(x.Dims)} but tensor 0 has shape {Shape.Format(first.Dims)}; they must agree except along axis {ax}.");
+                    FormattableString.Invariant($"Concat: tensor {i} has shape {Shape.Format(x.Dims)} but tensor 0 has shape {Shape.Format(first.Dims)}; they must agree except along axis {ax}."));
             dims[ax] += x.Dims[ax];
         }
         var y = Compute.Concat(xs, ax, dims);

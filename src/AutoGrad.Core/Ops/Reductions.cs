@@ -87,7 +87,7 @@ internal sealed class ProdOp : ReductionOp
         // With zeros, Π_{j≠i} x_j is rebuilt as the product of the other entries: replace each zero by 1,
         // count zeros per slice, and keep only entries whose slice has no other zero.
         if (GradMode.IsEnabled)
-            throw new NotSupportedException($"Prod: second derivatives at inputs containing zeros are not supported (input shape {Shape.Format(x.Dims)}).");
+            throw new NotSupportedException(FormattableString.Invariant($"Prod: second derivatives at inputs containing zeros are not supported (input shape {Shape.Format(x.Dims)})."));
         var isZero = x.Eq(0.0);
         var safe = Tensor.Where(isZero, 1.0, x);
         var pSafe = info.Keep(Compute.Reduce<ProdKernel>(safe, info.Axes, info.KeepDims));
@@ -108,7 +108,12 @@ internal sealed class ExtremumOp : ReductionOp
 
     protected override Tensor Forward(Tensor x, int[] axes, bool keepDims)
     {
-        if (x.Count == 0) throw new ArgumentException($"{Name}: the tensor is empty (shape {Shape.Format(x.Dims)}); the extremum of nothing is undefined.");
+        // Only an empty reduced axis makes a slice empty; zero slices of a non-empty axis (an empty batch) give an
+        // empty result, as every other reduction does.
+        foreach (int a in axes)
+            if (x.Dims[a] == 0)
+                throw new ArgumentException(FormattableString.Invariant(
+                    $"{Name}: the tensor is empty along axis {a} (shape {Shape.Format(x.Dims)}); the extremum of nothing is undefined."));
         return _max ? Compute.Reduce<MaxReduceKernel>(x, axes, keepDims) : Compute.Reduce<MinReduceKernel>(x, axes, keepDims);
     }
 

@@ -22,7 +22,7 @@ internal abstract class UnaryOp : Op
     public override Tensor Replay(Node n, Tensor[] inputs) => Apply(inputs[0]);
 
     /// <summary>f′(x); <paramref name="y"/> is the saved output f(x). Ops whose rule reads better as a whole override <see cref="Rule"/> instead.</summary>
-    protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException($"{Name} overrides Rule.");
+    protected virtual Tensor Derivative(Tensor x, Tensor y) => throw new UnreachableException(FormattableString.Invariant($"{Name} overrides Rule."));
 
     /// <summary>The input's gradient g ⊙ f′(x), written with differentiable operations (recorded for higher derivatives).</summary>
     protected virtual Tensor? Rule(Node n, Tensor g) => g * Derivative(n.A!, n.Output!);
@@ -237,7 +237,7 @@ internal sealed class ClampOp : Op
     public Tensor Apply(Tensor x, double lo, double hi)
     {
         if (double.IsNaN(lo) || double.IsNaN(hi) || lo > hi)
-            throw new ArgumentException($"Clamp: the bounds must satisfy min ≤ max, got min {lo} and max {hi} (tensor shape {Shape.Format(x.Dims)}).");
+            throw new ArgumentException(FormattableString.Invariant($"Clamp: the bounds must satisfy min ≤ max, got min {lo} and max {hi} (tensor shape {Shape.Format(x.Dims)})."));
         var y = Compute.ZipScalar<MinKernel>(Compute.ZipScalar<MaxKernel>(x, lo), hi);
         if (GradMode.Record(this, y, x) is { } n) { n.Arg0 = lo; n.Arg1 = hi; }
         return y;

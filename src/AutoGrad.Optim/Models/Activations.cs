@@ -24,7 +24,7 @@ public static class ActivationExtensions
         Activation.Tanh => new Tanh(),
         Activation.Sigmoid => new Sigmoid(),
         Activation.Identity => new Identity(),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), $"Activation: unknown value {(int)activation}; use Relu, Tanh, Sigmoid or Identity."),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), FormattableString.Invariant($"Activation: unknown value {(int)activation}; use Relu, Tanh, Sigmoid or Identity.")),
     };
 }
 

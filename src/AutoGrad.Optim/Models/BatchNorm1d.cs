@@ -35,11 +35,11 @@ public sealed class BatchNorm1d : Module
     public BatchNorm1d(int features, double momentum = DefaultMomentum, double eps = DefaultEps)
     {
         if (features <= 0)
-            throw new ArgumentOutOfRangeException(nameof(features), $"BatchNorm1d: the number of features must be positive, got {features}.");
+            throw new ArgumentOutOfRangeException(nameof(features), FormattableString.Invariant($"BatchNorm1d: the number of features must be positive, got {features}."));
         if (!(momentum >= 0 && momentum <= 1))
-            throw new ArgumentOutOfRangeException(nameof(momentum), $"BatchNorm1d({features}): the momentum must be in [0, 1], got {momentum}.");
+            throw new ArgumentOutOfRangeException(nameof(momentum), FormattableString.Invariant($"BatchNorm1d({features}): the momentum must be in [0, 1], got {momentum}."));
         if (!(eps > 0) || !double.IsFinite(eps))
-            throw new ArgumentOutOfRangeException(nameof(eps), $"BatchNorm1d({features}): eps must be positive and finite, got {eps}.");
+            throw new ArgumentOutOfRangeException(nameof(eps), FormattableString.Invariant($"BatchNorm1d({features}): eps must be positive and finite, got {eps}."));
         Features = features;
         Momentum = momentum;
         Eps = eps;
@@ -81,9 +81,9 @@ public sealed class BatchNorm1d : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank is not (2 or 3) || input.Dims[1] != Features)
             throw new ArgumentException(
-                $"{Describe()}: the input has shape {Shape.Format(input.Dims)} but must be [N, {Features}] or [N, {Features}, L].", nameof(input));
+                FormattableString.Invariant($"{Describe()}: the input has shape {Shape.Format(input.Dims)} but must be [N, {Features}] or [N, {Features}, L]."), nameof(input));
         if (input.DType != DType.Float64)
-            throw new ArgumentException($"{Describe()}: the input is {input.DType.Name()} but the parameters are float64; convert the input with To(DType).", nameof(input));
+            throw new ArgumentException(FormattableString.Invariant($"{Describe()}: the input is {input.DType.Name()} but the parameters are float64; convert the input with To(DType)."), nameof(input));
         // Per-feature vectors broadcast against [N, C] as [C] and against [N, C, L] as [C, 1].
         int[] featureShape = input.Rank == 2 ? [Features] : [Features, 1];
         int[] axes = input.Rank == 2 ? [0] : [0, 2];
@@ -93,7 +93,7 @@ public sealed class BatchNorm1d : Module
             int n = input.Rank == 2 ? input.Dims[0] : input.Dims[0] * input.Dims[2];
             if (n <= 1)
                 throw new ArgumentException(
-                    $"{Describe()}: training needs more than one value per feature, got input shape {Shape.Format(input.Dims)}; use a larger batch or Eval().", nameof(input));
+                    FormattableString.Invariant($"{Describe()}: training needs more than one value per feature, got input shape {Shape.Format(input.Dims)}; use a larger batch or Eval()."), nameof(input));
             var mean = input.Mean(axes, keepDims: true);
             var centered = input - mean;
             var variance = centered.Square().Mean(axes, keepDims: true);

@@ -60,12 +60,12 @@ public abstract class Init
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (shape.Length < 2)
-            throw new ArgumentException($"Init: fan_in and fan_out need a weight of rank ≥ 2 ([out, in, …]), got shape {Shape.Format(shape)}.", nameof(shape));
+            throw new ArgumentException(FormattableString.Invariant($"Init: fan_in and fan_out need a weight of rank ≥ 2 ([out, in, …]), got shape {Shape.Format(shape)}."), nameof(shape));
         int receptive = 1;
         for (int i = 2; i < shape.Length; i++) receptive *= shape[i];
         int fanIn = shape[1] * receptive, fanOut = shape[0] * receptive;
         if (fanIn <= 0 || fanOut <= 0)
-            throw new ArgumentException($"Init: a weight of shape {Shape.Format(shape)} has a zero fan; every dimension must be positive.", nameof(shape));
+            throw new ArgumentException(FormattableString.Invariant($"Init: a weight of shape {Shape.Format(shape)} has a zero fan; every dimension must be positive."), nameof(shape));
         return (fanIn, fanOut);
     }
 
@@ -78,7 +78,7 @@ public abstract class Init
         Activation.Relu => Math.Sqrt(2),
         Activation.Tanh => 5.0 / 3,
         Activation.Sigmoid or Activation.Identity => 1,
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), $"Init.Gain: unknown activation {(int)activation}."),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), FormattableString.Invariant($"Init.Gain: unknown activation {(int)activation}.")),
     };
 
     /// <summary>
@@ -95,7 +95,7 @@ public abstract class Init
     /// <exception cref="ArgumentOutOfRangeException">The value is not finite.</exception>
     public static Init Constant(double value)
     {
-        if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), $"Init.Constant: the value must be finite, got {value}.");
+        if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), FormattableString.Invariant($"Init.Constant: the value must be finite, got {value}."));
         return new ConstantInit(value);
     }
 
@@ -139,7 +139,7 @@ public abstract class Init
     private static double CheckedGain(string name, double gain)
     {
         if (!(gain > 0) || !double.IsFinite(gain))
-            throw new ArgumentOutOfRangeException(nameof(gain), $"Init.{name}: the gain must be positive and finite, got {gain}.");
+            throw new ArgumentOutOfRangeException(nameof(gain), FormattableString.Invariant($"Init.{name}: the gain must be positive and finite, got {gain}."));
         return gain;
     }
 

@@ -64,10 +64,10 @@ public sealed class Linear : Module
     {
         ArgumentNullException.ThrowIfNull(weight);
         if (weight.Rank != 2 || weight.Dims[0] == 0 || weight.Dims[1] == 0 || weight.DType != DType.Float64)
-            throw new ArgumentException($"Linear.FromWeights: the weight must be a float64 matrix [out, in] with positive sizes, got {weight.DType.Name()} {Shape.Format(weight.Dims)}.", nameof(weight));
+            throw new ArgumentException(FormattableString.Invariant($"Linear.FromWeights: the weight must be a float64 matrix [out, in] with positive sizes, got {weight.DType.Name()} {Shape.Format(weight.Dims)}."), nameof(weight));
         if (bias is not null && (bias.Rank != 1 || bias.Dims[0] != weight.Dims[0] || bias.DType != DType.Float64))
             throw new ArgumentException(
-                $"Linear.FromWeights: the bias is {bias.DType.Name()} {Shape.Format(bias.Dims)} but a weight of shape {Shape.Format(weight.Dims)} needs a float64 bias of shape [{weight.Dims[0]}].", nameof(bias));
+                FormattableString.Invariant($"Linear.FromWeights: the bias is {bias.DType.Name()} {Shape.Format(bias.Dims)} but a weight of shape {Shape.Format(weight.Dims)} needs a float64 bias of shape [{weight.Dims[0]}]."), nameof(bias));
         return new Linear(weight.Detach().Copy(), bias?.Detach().Copy());
     }
 
@@ -94,10 +94,10 @@ public sealed class Linear : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank == 0 || input.Dims[^1] != InFeatures)
             throw new ArgumentException(
-                $"{Describe()}: the input has shape {Shape.Format(input.Dims)} but its last dimension must be inFeatures = {InFeatures} (a batch is [N, {InFeatures}]).", nameof(input));
+                FormattableString.Invariant($"{Describe()}: the input has shape {Shape.Format(input.Dims)} but its last dimension must be inFeatures = {InFeatures} (a batch is [N, {InFeatures}])."), nameof(input));
         var w = Weight;
         if (input.DType != w.DType)
-            throw new ArgumentException($"{Describe()}: the input is {input.DType.Name()} but the weight is {w.DType.Name()}; convert the input with To(DType).", nameof(input));
+            throw new ArgumentException(FormattableString.Invariant($"{Describe()}: the input is {input.DType.Name()} but the weight is {w.DType.Name()}; convert the input with To(DType)."), nameof(input));
         var x = input.Rank == 2 ? input : input.Reshape(-1, InFeatures);
         var y = MatMulOp.I.Apply(x, w, transB: true);
         if (Bias is { } b) y += b;
@@ -105,7 +105,7 @@ public sealed class Linear : Module
     }
 
     /// <inheritdoc/>
-    protected override string ExtraRepr => $"in {InFeatures}, out {OutFeatures}{(_bias is null ? ", no bias" : ", bias")}";
+    protected override string ExtraRepr => FormattableString.Invariant($"in {InFeatures}, out {OutFeatures}{(_bias is null ? ", no bias" : ", bias")}");
 
     internal override int? InFeatureCount => InFeatures;
     internal override int? OutFeatureCount => OutFeatures;
@@ -113,6 +113,6 @@ public sealed class Linear : Module
     private static void Positive(int value, string name, int inFeatures, int outFeatures)
     {
         if (value <= 0)
-            throw new ArgumentOutOfRangeException(name, $"Linear({inFeatures} → {outFeatures}): {name} must be positive, got {value}.");
+            throw new ArgumentOutOfRangeException(name, FormattableString.Invariant($"Linear({inFeatures} → {outFeatures}): {name} must be positive, got {value}."));
     }
 }

@@ -40,10 +40,10 @@ public sealed class Mlp : Sequential
     {
         ArgumentNullException.ThrowIfNull(sizes);
         if (sizes.Length < 2)
-            throw new ArgumentException($"Mlp: needs at least two sizes (inputs and outputs), got [{string.Join(", ", sizes)}].", nameof(sizes));
+            throw new ArgumentException(FormattableString.Invariant($"Mlp: needs at least two sizes (inputs and outputs), got {Shape.Format(sizes)}."), nameof(sizes));
         for (int i = 0; i < sizes.Length; i++)
             if (sizes[i] <= 0)
-                throw new ArgumentException($"Mlp: sizes[{i}] = {sizes[i]} in [{string.Join(", ", sizes)}]; every layer size must be positive.", nameof(sizes));
+                throw new ArgumentException(FormattableString.Invariant($"Mlp: sizes[{i}] = {sizes[i]} in {Shape.Format(sizes)}; every layer size must be positive."), nameof(sizes));
         _ = activation.ToModule();
         var rng = new Rng(seed);
         var layers = new List<Module>();

@@ -118,14 +118,14 @@ public abstract class Module
         var targets = Parameters().Named.Concat(Buffers()).ToArray();
         foreach (var key in state.Keys)
             if (!targets.Any(t => t.Name == key))
-                throw new ArgumentException($"LoadStateDict: '{key}' is not a parameter or buffer of {Describe()}; it has {string.Join(", ", targets.Select(t => t.Name))}.", nameof(state));
+                throw new ArgumentException(FormattableString.Invariant($"LoadStateDict: '{key}' is not a parameter or buffer of {Describe()}; it has {string.Join(", ", targets.Select(t => t.Name))}."), nameof(state));
         foreach (var (name, tensor) in targets)
         {
             if (!state.TryGetValue(name, out var value))
-                throw new ArgumentException($"LoadStateDict: the state has no entry '{name}' for {Describe()}.", nameof(state));
+                throw new ArgumentException(FormattableString.Invariant($"LoadStateDict: the state has no entry '{name}' for {Describe()}."), nameof(state));
             if (!Shape.Equal(value.Dims, tensor.Dims) || value.DType != tensor.DType)
                 throw new ArgumentException(
-                    $"LoadStateDict: '{name}' is {value.DType.Name()} {Shape.Format(value.Dims)} in the state but {tensor.DType.Name()} {Shape.Format(tensor.Dims)} in {Describe()}.", nameof(state));
+                    FormattableString.Invariant($"LoadStateDict: '{name}' is {value.DType.Name()} {Shape.Format(value.Dims)} in the state but {tensor.DType.Name()} {Shape.Format(tensor.Dims)} in {Describe()}."), nameof(state));
         }
         foreach (var (name, tensor) in targets) Assign(tensor, state[name]);
     }
@@ -186,14 +186,14 @@ public abstract class Module
             else groups[slots.FindIndex(s => ReferenceEquals(s.Slot.Value, slot.Value))].Add(slot);
         }
         if (parameters.Count != slots.Count)
-            throw new ArgumentException($"FunctionalCall: {parameters.Count} tensors for the {slots.Count} parameters of {Describe()}.", nameof(parameters));
+            throw new ArgumentException(FormattableString.Invariant($"FunctionalCall: {parameters.Count} tensors for the {slots.Count} parameters of {Describe()}."), nameof(parameters));
         for (int i = 0; i < slots.Count; i++)
         {
             var (name, slot) = slots[i];
-            var p = parameters[i] ?? throw new ArgumentNullException(nameof(parameters), $"FunctionalCall: tensor {i} (for '{name}') is null.");
+            var p = parameters[i] ?? throw new ArgumentNullException(nameof(parameters), FormattableString.Invariant($"FunctionalCall: tensor {i} (for '{name}') is null."));
             if (!Shape.Equal(p.Dims, slot.Value.Dims) || p.DType != slot.Value.DType)
                 throw new ArgumentException(
-                    $"FunctionalCall: tensor {i} is {p.DType.Name()} {Shape.Format(p.Dims)} but parameter '{name}' is {slot.Value.DType.Name()} {Shape.Format(slot.Value.Dims)}.", nameof(parameters));
+                    FormattableString.Invariant($"FunctionalCall: tensor {i} is {p.DType.Name()} {Shape.Format(p.Dims)} but parameter '{name}' is {slot.Value.DType.Name()} {Shape.Format(slot.Value.Dims)}."), nameof(parameters));
         }
         var saved = slots.Select(s => s.Slot.Value).ToArray();
         try
@@ -220,7 +220,7 @@ public abstract class Module
         CheckName(name);
         ArgumentNullException.ThrowIfNull(value);
         if (!value.IsLeaf)
-            throw new ArgumentException($"{GetType().Name}: parameter '{name}' must be a leaf tensor (created, not computed); pass value.Detach() or a copy.", nameof(value));
+            throw new ArgumentException(FormattableString.Invariant($"{GetType().Name}: parameter '{name}' must be a leaf tensor (created, not computed); pass value.Detach() or a copy."), nameof(value));
         value.RequiresGrad = true;
         value.Name ??= name;
         var slot = new Slot(name, value);
@@ -251,7 +251,7 @@ public abstract class Module
         ArgumentNullException.ThrowIfNull(module);
         for (Module? m = this; m is not null; m = m._parent)
             if (ReferenceEquals(m, module))
-                throw new ArgumentException($"{GetType().Name}: cannot register module '{name}' inside itself.", nameof(module));
+                throw new ArgumentException(FormattableString.Invariant($"{GetType().Name}: cannot register module '{name}' inside itself."), nameof(module));
         if (module._parent is null)
         {
             module._parent = this;
@@ -290,12 +290,12 @@ public abstract class Module
     /// </summary>
     internal string Describe()
     {
-        string head = $"{GetType().Name}({ExtraRepr})";
-        return _parent is null ? head : $"{head} at '{Path}'";
+        string head = FormattableString.Invariant($"{GetType().Name}({ExtraRepr})");
+        return _parent is null ? head : FormattableString.Invariant($"{head} at '{Path}'");
     }
 
     /// <summary>The dotted path from the root of the tree this module was first registered in.</summary>
-    internal string Path => _parent is null ? "" : _parent._parent is null ? _nameInParent! : $"{_parent.Path}.{_nameInParent}";
+    internal string Path => _parent is null ? "" : _parent._parent is null ? _nameInParent! : FormattableString.Invariant($"{_parent.Path}.{_nameInParent}");
 
     // Feature sizes for Sequential's construction-time check: what the module takes and gives along the last axis.
     // Null means unknown (any custom module); KeepsFeatures marks elementwise modules that pass the size through.
@@ -327,9 +327,9 @@ public abstract class Module
     {
         ArgumentNullException.ThrowIfNull(name);
         if (name.Length == 0 || name.Contains('.'))
-            throw new ArgumentException($"{GetType().Name}: the name '{name}' must be non-empty and contain no '.'.", nameof(name));
+            throw new ArgumentException(FormattableString.Invariant($"{GetType().Name}: the name '{name}' must be non-empty and contain no '.'."), nameof(name));
         if (_parameters.Any(s => s.Name == name) || _buffers.Any(s => s.Name == name) || _children.Any(c => c.Name == name))
-            throw new ArgumentException($"{GetType().Name}: the name '{name}' is already registered.", nameof(name));
+            throw new ArgumentException(FormattableString.Invariant($"{GetType().Name}: the name '{name}' is already registered."), nameof(name));
     }
 
     /// <summary>Copies <paramref name="source"/>'s values into <paramref name="target"/> in place (same shape and element type; not recorded).</summary>

@@ -32,7 +32,7 @@ public sealed class ParameterCollection : IReadOnlyList<Tensor>
         get
         {
             int i = Array.IndexOf(_names, name);
-            if (i < 0) throw new KeyNotFoundException($"Parameters: no parameter named '{name}'; the names are {string.Join(", ", _names)}.");
+            if (i < 0) throw new KeyNotFoundException(FormattableString.Invariant($"Parameters: no parameter named '{name}'; the names are {string.Join(", ", _names)}."));
             return _tensors[i];
         }
     }

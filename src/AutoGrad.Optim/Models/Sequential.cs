@@ -27,10 +27,10 @@ public class Sequential : Module
         ArgumentNullException.ThrowIfNull(layers);
         for (int i = 0; i < layers.Length; i++)
         {
-            if (layers[i] is null) throw new ArgumentNullException(nameof(layers), $"Sequential: layer {i} is null.");
+            if (layers[i] is null) throw new ArgumentNullException(nameof(layers), FormattableString.Invariant($"Sequential: layer {i} is null."));
             for (int j = 0; j < i; j++)
                 if (ReferenceEquals(layers[i], layers[j]))
-                    throw new ArgumentException($"Sequential: layer {i} is the same module as layer {j}; create a new module for each position.", nameof(layers));
+                    throw new ArgumentException(FormattableString.Invariant($"Sequential: layer {i} is the same module as layer {j}; create a new module for each position."), nameof(layers));
         }
         (_in, _out, _keeps) = CheckFeatures(layers);
         _layers = (Module[])layers.Clone();
@@ -76,7 +76,7 @@ public class Sequential : Module
             }
             if (current is int c && layer.InFeatureCount is int need && c != need)
                 throw new ArgumentException(
-                    $"Sequential: layer {i}, {layer.Describe()}, takes {need} features but layer {producer}, {layers[producer].Describe()}, produces {c}.", nameof(layers));
+                    FormattableString.Invariant($"Sequential: layer {i}, {layer.Describe()}, takes {need} features but layer {producer}, {layers[producer].Describe()}, produces {c}."), nameof(layers));
             current = layer.OutFeatureCount;
             producer = i;
         }

@@ -43,16 +43,16 @@ internal static class Composite
     public static Optimizer Optimizer(string owner, IReadOnlyList<LearningRateScheduler> schedulers)
     {
         ArgumentNullException.ThrowIfNull(schedulers);
-        if (schedulers.Count == 0) throw new ArgumentException($"{owner}: no schedules given.", nameof(schedulers));
+        if (schedulers.Count == 0) throw new ArgumentException(FormattableString.Invariant($"{owner}: no schedules given."), nameof(schedulers));
         for (int i = 0; i < schedulers.Count; i++)
         {
-            if (schedulers[i] is null) throw new ArgumentNullException(nameof(schedulers), $"{owner}: schedule {i} is null.");
+            if (schedulers[i] is null) throw new ArgumentNullException(nameof(schedulers), FormattableString.Invariant($"{owner}: schedule {i} is null."));
             if (!ReferenceEquals(schedulers[i].Optimizer, schedulers[0].Optimizer))
                 throw new ArgumentException(
-                    $"{owner}: schedule {i} ({schedulers[i].Name}) is bound to another optimizer than schedule 0 ({schedulers[0].Name}).", nameof(schedulers));
+                    FormattableString.Invariant($"{owner}: schedule {i} ({schedulers[i].Name}) is bound to another optimizer than schedule 0 ({schedulers[0].Name})."), nameof(schedulers));
             for (int j = 0; j < i; j++)
                 if (ReferenceEquals(schedulers[i], schedulers[j]))
-                    throw new ArgumentException($"{owner}: schedule {i} is the same object as schedule {j}.", nameof(schedulers));
+                    throw new ArgumentException(FormattableString.Invariant($"{owner}: schedule {i} is the same object as schedule {j}."), nameof(schedulers));
         }
         return schedulers[0].Optimizer;
     }

@@ -80,6 +80,6 @@ public abstract class LearningRateScheduler
     /// <summary>At least 1.</summary>
     private protected void CheckCount(string what, int v)
     {
-        if (v < 1) throw new ArgumentOutOfRangeException(what, $"{Name}: {what} must be ≥ 1, got {v}.");
+        if (v < 1) throw new ArgumentOutOfRangeException(what, FormattableString.Invariant($"{Name}: {what} must be ≥ 1, got {v}."));
     }
 }

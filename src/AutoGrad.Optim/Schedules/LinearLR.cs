@@ -17,9 +17,9 @@ public sealed class LinearLR : LearningRateScheduler
     public LinearLR(Optimizer optimizer, double startFactor = 1.0 / 3, double endFactor = 1.0, int totalIters = 5) : base(optimizer)
     {
         if (!(startFactor > 0 && startFactor <= 1))
-            throw new ArgumentOutOfRangeException(nameof(startFactor), $"{Name}: startFactor must be in (0, 1], got {startFactor}.");
+            throw new ArgumentOutOfRangeException(nameof(startFactor), FormattableString.Invariant($"{Name}: startFactor must be in (0, 1], got {startFactor}."));
         if (!(endFactor >= 0 && endFactor <= 1))
-            throw new ArgumentOutOfRangeException(nameof(endFactor), $"{Name}: endFactor must be in [0, 1], got {endFactor}.");
+            throw new ArgumentOutOfRangeException(nameof(endFactor), FormattableString.Invariant($"{Name}: endFactor must be in [0, 1], got {endFactor}."));
         CheckCount(nameof(totalIters), totalIters);
         StartFactor = startFactor;
         EndFactor = endFactor;

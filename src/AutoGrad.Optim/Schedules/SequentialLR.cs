@@ -20,11 +20,11 @@ public sealed class SequentialLR : LearningRateScheduler
     {
         ArgumentNullException.ThrowIfNull(milestones);
         if (milestones.Count != schedulers.Count - 1)
-            throw new ArgumentException($"{Name}: {schedulers.Count} schedules need {schedulers.Count - 1} milestones, got {milestones.Count}.", nameof(milestones));
+            throw new ArgumentException(FormattableString.Invariant($"{Name}: {schedulers.Count} schedules need {schedulers.Count - 1} milestones, got {milestones.Count}."), nameof(milestones));
         for (int i = 0; i < milestones.Count; i++)
             if (milestones[i] < 1 || (i > 0 && milestones[i] <= milestones[i - 1]))
                 throw new ArgumentException(
-                    $"{Name}: milestones must be strictly increasing and ≥ 1, got [{string.Join(", ", milestones)}].", nameof(milestones));
+                    FormattableString.Invariant($"{Name}: milestones must be strictly increasing and ≥ 1, got {Shape.Format(milestones.ToArray())}."), nameof(milestones));
         _schedulers = [.. schedulers];
         _milestones = [.. milestones];
         Reset();

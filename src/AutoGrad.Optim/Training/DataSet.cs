@@ -16,12 +16,12 @@ public sealed class DataSet
         ArgumentNullException.ThrowIfNull(targets);
         if (features.Rank == 0 || targets.Rank == 0)
             throw new ArgumentException(
-                $"DataSet: features {Shape.Format(features.Dims)} and targets {Shape.Format(targets.Dims)} must both have a first axis indexing the examples ([n, …]).");
+                FormattableString.Invariant($"DataSet: features {Shape.Format(features.Dims)} and targets {Shape.Format(targets.Dims)} must both have a first axis indexing the examples ([n, …])."));
         if (features.Dims[0] != targets.Dims[0])
             throw new ArgumentException(
-                $"DataSet: features have shape {Shape.Format(features.Dims)} but targets {Shape.Format(targets.Dims)}; both need the same number of examples along the first axis.");
+                FormattableString.Invariant($"DataSet: features have shape {Shape.Format(features.Dims)} but targets {Shape.Format(targets.Dims)}; both need the same number of examples along the first axis."));
         if (features.Dims[0] == 0)
-            throw new ArgumentException($"DataSet: no examples (features shape {Shape.Format(features.Dims)}); a data set needs at least one.");
+            throw new ArgumentException(FormattableString.Invariant($"DataSet: no examples (features shape {Shape.Format(features.Dims)}); a data set needs at least one."));
         Features = features.Detach();
         Targets = targets.Detach();
     }
@@ -44,7 +44,7 @@ public sealed class DataSet
         if (indices.Length == 0) throw new ArgumentException("DataSet.Subset: no indices; a data set needs at least one example.", nameof(indices));
         for (int i = 0; i < indices.Length; i++)
             if (indices[i] < 0 || indices[i] >= Count)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"DataSet.Subset: indices[{i}] = {indices[i]} is outside 0 … {Count - 1}.");
+                throw new ArgumentOutOfRangeException(nameof(indices), FormattableString.Invariant($"DataSet.Subset: indices[{i}] = {indices[i]} is outside 0 … {Count - 1}."));
         return new DataSet(Features.IndexSelect(0, indices), Targets.IndexSelect(0, indices));
     }
 
@@ -56,11 +56,11 @@ public sealed class DataSet
     public (DataSet Train, DataSet Validation) Split(double validationFraction, long seed)
     {
         if (!(validationFraction > 0 && validationFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), $"DataSet.Split: the validation fraction must be in (0, 1), got {validationFraction}.");
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), FormattableString.Invariant($"DataSet.Split: the validation fraction must be in (0, 1), got {validationFraction}."));
         int nValidation = (int)Math.Round(validationFraction * Count, MidpointRounding.AwayFromZero);
         if (nValidation == 0 || nValidation == Count)
             throw new ArgumentOutOfRangeException(nameof(validationFraction),
-                $"DataSet.Split: a fraction of {validationFraction} of {Count} examples leaves {(nValidation == 0 ? "the validation" : "the training")} part empty.");
+                FormattableString.Invariant($"DataSet.Split: a fraction of {validationFraction} of {Count} examples leaves {(nValidation == 0 ? "the validation" : "the training")} part empty."));
         var perm = new Rng(seed).Permutation(Count);
         var validation = perm[..nValidation];
         var train = perm[nValidation..];

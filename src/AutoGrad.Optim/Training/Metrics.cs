@@ -46,12 +46,12 @@ public static class Metrics
         var predicted = Predict(name, logits);
         int c = logits.Dims[1];
         if (labels.Length != predicted.Length)
-            throw new ArgumentException($"{name}: {labels.Length} labels for logits of shape {Shape.Format(logits.Dims)}; there must be one per row ({predicted.Length}).", nameof(labels));
+            throw new ArgumentException(FormattableString.Invariant($"{name}: {labels.Length} labels for logits of shape {Shape.Format(logits.Dims)}; there must be one per row ({predicted.Length})."), nameof(labels));
         int wrong = 0;
         for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] < 0 || labels[i] >= c)
-                throw new ArgumentOutOfRangeException(nameof(labels), $"{name}: labels[{i}] = {labels[i]} is out of range for {c} classes; labels must be in 0 … {c - 1}.");
+                throw new ArgumentOutOfRangeException(nameof(labels), FormattableString.Invariant($"{name}: labels[{i}] = {labels[i]} is out of range for {c} classes; labels must be in 0 … {c - 1}."));
             if (predicted[i] != labels[i]) wrong++;
         }
         return (double)wrong / labels.Length;
@@ -86,7 +86,7 @@ public static class Metrics
         {
             if (!(v[i] >= 0 && v[i] <= int.MaxValue && Math.Floor(v[i]) == v[i]))
                 throw new ArgumentException(
-                    $"ClassIndices: element {LossChecks.Index(i, labels.Dims)} is {LossChecks.Fmt(v[i])}; class indices must be whole numbers ≥ 0 (labels shape {Shape.Format(labels.Dims)}).", nameof(labels));
+                    FormattableString.Invariant($"ClassIndices: element {LossChecks.Index(i, labels.Dims)} is {LossChecks.Fmt(v[i])}; class indices must be whole numbers ≥ 0 (labels shape {Shape.Format(labels.Dims)})."), nameof(labels));
             r[i] = (int)v[i];
         }
         return r;
@@ -96,7 +96,7 @@ public static class Metrics
     {
         ArgumentNullException.ThrowIfNull(logits);
         if (logits.Rank != 2 || logits.Dims[0] == 0 || logits.Dims[1] == 0)
-            throw new ArgumentException($"{name}: logits must be [N, C] with N, C ≥ 1, got shape {Shape.Format(logits.Dims)}.", nameof(logits));
+            throw new ArgumentException(FormattableString.Invariant($"{name}: logits must be [N, C] with N, C ≥ 1, got shape {Shape.Format(logits.Dims)}."), nameof(logits));
         int n = logits.Dims[0], c = logits.Dims[1];
         var v = logits.ToArray();
         var r = new int[n];

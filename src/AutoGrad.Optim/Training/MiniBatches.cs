@@ -39,7 +39,7 @@ public sealed class MiniBatches
     {
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), $"MiniBatches: the batch size must be ≥ 1 (or MiniBatches.All), got {batchSize}.");
+            throw new ArgumentOutOfRangeException(nameof(batchSize), FormattableString.Invariant($"MiniBatches: the batch size must be ≥ 1 (or MiniBatches.All), got {batchSize}."));
         Data = data;
         BatchSize = Math.Min(batchSize, data.Count);
         Shuffle = shuffle;

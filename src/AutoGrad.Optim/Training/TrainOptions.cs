@@ -45,11 +45,11 @@ public sealed record TrainOptions
 
     internal void Validate()
     {
-        if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), $"Fit: Epochs must be ≥ 0, got {Epochs}.");
+        if (Epochs < 0) throw new ArgumentOutOfRangeException(nameof(Epochs), FormattableString.Invariant($"Fit: Epochs must be ≥ 0, got {Epochs}."));
         if (BatchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), $"Fit: BatchSize must be ≥ 1 (or MiniBatches.All for batch gradient descent), got {BatchSize}.");
-        if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), $"Fit: Patience must be ≥ 0 (or null for no early stopping), got {Patience}.");
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), FormattableString.Invariant($"Fit: BatchSize must be ≥ 1 (or MiniBatches.All for batch gradient descent), got {BatchSize}."));
+        if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), FormattableString.Invariant($"Fit: Patience must be ≥ 0 (or null for no early stopping), got {Patience}."));
         if (!(MinDelta >= 0) || !double.IsFinite(MinDelta))
-            throw new ArgumentOutOfRangeException(nameof(MinDelta), $"Fit: MinDelta must be finite and ≥ 0, got {MinDelta}.");
+            throw new ArgumentOutOfRangeException(nameof(MinDelta), FormattableString.Invariant($"Fit: MinDelta must be finite and ≥ 0, got {MinDelta}."));
     }
 }

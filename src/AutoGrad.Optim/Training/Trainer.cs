@@ -56,15 +56,15 @@ public static class Trainer
         var o = options ?? TrainOptions.Default;
         o.Validate();
         if (o.Patience is not null && validation is null)
-            throw new ArgumentException($"Fit: early stopping (Patience = {o.Patience}) watches the validation loss; pass validation data.", nameof(validation));
+            throw new ArgumentException(FormattableString.Invariant($"Fit: early stopping (Patience = {o.Patience}) watches the validation loss; pass validation data."), nameof(validation));
         if (validation is not null && !Shape.Equal(validation.Features.Dims.AsSpan(1), train.Features.Dims.AsSpan(1)))
             throw new ArgumentException(
-                $"Fit: validation features have shape {Shape.Format(validation.Features.Dims)} but training features {Shape.Format(train.Features.Dims)}; each example must have the same shape.", nameof(validation));
+                FormattableString.Invariant($"Fit: validation features have shape {Shape.Format(validation.Features.Dims)} but training features {Shape.Format(train.Features.Dims)}; each example must have the same shape."), nameof(validation));
         var parameters = model.Parameters();
         for (int i = 0; i < optimizer.Parameters.Count; i++)
             if (!parameters.Any(p => ReferenceEquals(p, optimizer.Parameters[i])))
                 throw new ArgumentException(
-                    $"Fit: the {optimizer.Name} optimizer's parameter {i} (shape {Shape.Format(optimizer.Parameters[i].Dims)}) is not a parameter of the model; construct the optimizer over model.Parameters().", nameof(optimizer));
+                    FormattableString.Invariant($"Fit: the {optimizer.Name} optimizer's parameter {i} (shape {Shape.Format(optimizer.Parameters[i].Dims)}) is not a parameter of the model; construct the optimizer over model.Parameters()."), nameof(optimizer));
 
         bool wasTraining = model.Training;
         try
@@ -113,7 +113,7 @@ public static class Trainer
                     var value = loss(model.Forward(batch.Features), batch.Targets);
                     if (value is null || value.Count != 1)
                         throw new InvalidOperationException(
-                            $"Fit: the loss function returned {(value is null ? "null" : $"shape {Shape.Format(value.Dims)}")}; it must return a single element (reduce with Reduction.Mean).");
+                            FormattableString.Invariant($"Fit: the loss function returned {(value is null ? "null" : FormattableString.Invariant($"shape {Shape.Format(value.Dims)}"))}; it must return a single element (reduce with Reduction.Mean)."));
                     return value;
                 }
                 double batchLoss;
@@ -188,7 +188,7 @@ public static class Trainer
         var value = loss(Predict(model, data.Features), data.Targets);
         if (value is null || value.Count != 1)
             throw new InvalidOperationException(
-                $"Evaluate: the loss function returned {(value is null ? "null" : $"shape {Shape.Format(value.Dims)}")}; it must return a single element (reduce with Reduction.Mean).");
+                FormattableString.Invariant($"Evaluate: the loss function returned {(value is null ? "null" : FormattableString.Invariant($"shape {Shape.Format(value.Dims)}"))}; it must return a single element (reduce with Reduction.Mean)."));
         return value.Item();
     }
 

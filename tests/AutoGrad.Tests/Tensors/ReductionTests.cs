@@ -165,6 +165,8 @@ public class ReductionTests
         Seeded.Check(gen, c =>
         {
             int a = c.Axis < 0 ? c.Axis + c.Shape.Length : c.Axis;
+            // A distribution over an empty axis is refused (BadInputCatalogueTests); other empty axes are covered here.
+            if (c.Shape[a] == 0) return;
             var x = Tensor.Randn(c.Shape, c.Seed) * 4.0;
             var v = x.ToArray();
             var groups = Groups(v, c.Shape, [a]);
