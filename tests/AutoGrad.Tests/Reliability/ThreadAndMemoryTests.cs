@@ -6,7 +6,12 @@ using Xunit;
 
 namespace AutoGrad.Tests.Reliability;
 
+/// <summary>Heap measurements need the process to themselves: this collection runs after the parallel ones, alone.</summary>
+[CollectionDefinition("Alone", DisableParallelization = true)]
+public class AloneCollection;
+
 /// <summary>Each thread records on its own tape; long runs neither leak nor corrupt anything.</summary>
+[Collection("Alone")]
 public class ThreadAndMemoryTests
 {
     /// <summary>Trains an MLP (big enough that its products and updates take the multi-threaded kernels) and returns its weights.</summary>
