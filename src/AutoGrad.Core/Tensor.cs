@@ -224,13 +224,13 @@ public sealed partial class Tensor
     public double At(params int[] index)
     {
         if (index.Length != Dims.Length)
-            throw new ArgumentException($"At: {index.Length} indices for a tensor of shape {AutoGrad.Shape.Format(Dims)}.");
+            throw new ArgumentException(FormattableString.Invariant($"At: {index.Length} indices for a tensor of shape {AutoGrad.Shape.Format(Dims)}."));
         int flat = 0;
         for (int i = 0; i < index.Length; i++)
         {
             int d = Dims[i], j = index[i] < 0 ? index[i] + d : index[i];
             if (j < 0 || j >= d)
-                throw new ArgumentOutOfRangeException("index", $"At: index {index[i]} is out of range for dimension {i} of shape {AutoGrad.Shape.Format(Dims)}.");
+                throw new ArgumentOutOfRangeException("index", FormattableString.Invariant($"At: index {index[i]} is out of range for dimension {i} of shape {AutoGrad.Shape.Format(Dims)}."));
             flat = flat * d + j;
         }
         return DType == DType.Float64 ? Span<double>()[flat] : Span<float>()[flat];
