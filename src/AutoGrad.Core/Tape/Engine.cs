@@ -96,17 +96,13 @@ internal static class Engine
                             $"Backward through {n.Op.Name} a second time: its saved values were released after the first backward. Pass retainGraph: true to the first call to keep them.");
                     n.CheckVersions();
                     n.Op.Backward(n, g, grads);
-                    if (Anomaly.IsEnabled)
+                    // Debugging hooks see each input's gradient in that input's shape (conforming twice is a no-op).
+                    if (Anomaly.IsEnabled || Observer is not null)
                     {
                         for (int i = 0; i < n.Arity; i++)
                             if (grads[i] is { } gi) grads[i] = Conform(n, i, n.Input(i), gi);
-                        Anomaly.CheckBackward(n, g, grads);
-                    }
-                    if (Observer is { } observe)
-                    {
-                        for (int i = 0; i < n.Arity; i++)
-                            if (grads[i] is { } gi) grads[i] = Conform(n, i, n.Input(i), gi);
-                        observe(n, g, grads);
+                        if (Anomaly.IsEnabled) Anomaly.CheckBackward(n, g, grads);
+                        Observer?.Invoke(n, g, grads);
                     }
                     for (int i = 0; i < n.Arity; i++)
                     {
