@@ -175,7 +175,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>A new tensor holding a copy of <paramref name="source"/>'s values in row-major order, with its lengths.
-    /// Strided (sliced, transposed, broadcast) sources are copied element by element in logical order.</summary>
+    /// Strided (sliced, transposed) sources are copied element by element in logical order.</summary>
     /// <typeparam name="T"><c>double</c> (gives float64) or <c>float</c> (gives float32).</typeparam>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither double nor float.</exception>
     /// <exception cref="ArgumentException">A length does not fit in an <see cref="int"/>.</exception>
