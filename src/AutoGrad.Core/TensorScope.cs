@@ -10,7 +10,7 @@ namespace AutoGrad;
 /// for (int step = 0; step &lt; steps; step++)
 /// {
 ///     using var scope = TensorScope.Begin();
-///     var loss = Loss.CrossEntropy(model.Forward(x), labels);
+///     var loss = Loss.SoftmaxCrossEntropy(model.Forward(x), labels);
 ///     loss.Backward();
 ///     optimizer.Step();
 /// }
