@@ -15,16 +15,34 @@ public sealed class PackedFeed : IDisposable
 {
     public string Root { get; }
     public string Feed { get; }
+    /// <summary>A second feed, packed at the same time from a second copy in another folder (determinism).</summary>
+    public string SecondFeed { get; }
     public string PackLog { get; }
 
     public PackedFeed()
     {
         Root = Path.Combine(Path.GetTempPath(), "autograd-pack-" + Guid.NewGuid().ToString("N")[..12]);
-        var copy = Path.Combine(Root, "repo");
         Feed = Path.Combine(Root, "feed");
-        Directory.CreateDirectory(copy);
+        SecondFeed = Path.Combine(Root, "feed2");
         var repo = PackageTests.RepositoryRoot();
+        // Two copies in different folders, packed concurrently as CI builds (paths mapped to /_/): their DLLs must be
+        // byte-identical. Running both at once costs little more than one pack.
+        var packs = new[] { ("repo", Feed), ("repo2", SecondFeed) }.Select(t => Task.Run(() =>
+        {
+            var copy = Path.Combine(Root, t.Item1);
+            CopySources(repo, copy);
+            return PackageTests.Dotnet(copy, TimeSpan.FromSeconds(240), new Dictionary<string, string> { ["CI"] = "true" },
+                "pack", "pack.slnx", "-c", "Release", "-o", t.Item2, "-nodeReuse:false");
+        })).ToArray();
+        var results = packs.Select(p => p.GetAwaiter().GetResult()).ToArray();
+        PackLog = string.Join("\n", results.Select(r => r.Log));
+        foreach (var pack in results)
+            if (pack.ExitCode != 0) throw new InvalidOperationException($"dotnet pack failed with exit code {pack.ExitCode}.\n{pack.Log}");
+    }
 
+    private static void CopySources(string repo, string copy)
+    {
+        Directory.CreateDirectory(copy);
         CopyTree(Path.Combine(repo, "src"), Path.Combine(copy, "src"));
         foreach (var file in Directory.GetFiles(repo))
         {
@@ -36,10 +54,6 @@ public sealed class PackedFeed : IDisposable
         // Only the two libraries: the repository's solution also lists tests, examples and benchmarks, not copied here.
         File.WriteAllText(Path.Combine(copy, "pack.slnx"),
             "<Solution>\n  <Project Path=\"src/AutoGrad.Core/AutoGrad.Core.csproj\" />\n  <Project Path=\"src/AutoGrad.Optim/AutoGrad.Optim.csproj\" />\n</Solution>\n");
-
-        var pack = PackageTests.Dotnet(copy, TimeSpan.FromSeconds(240), "pack", "pack.slnx", "-c", "Release", "-o", Feed, "-nodeReuse:false");
-        PackLog = pack.Log;
-        if (pack.ExitCode != 0) throw new InvalidOperationException($"dotnet pack failed with exit code {pack.ExitCode}.\n{pack.Log}");
     }
 
     private static void CopyTree(string from, string to)
@@ -113,6 +127,25 @@ public class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
         Assert.Equal(
             new[] { "AutoGrad.Core.0.1.0.nupkg", "AutoGrad.Core.0.1.0.snupkg", "AutoGrad.Optim.0.1.0.nupkg", "AutoGrad.Optim.0.1.0.snupkg" },
             Directory.GetFiles(packed.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
+    public void Packing_is_deterministic_two_CI_packs_in_different_folders_give_identical_dlls()
+    {
+        foreach (var id in new[] { "AutoGrad.Core", "AutoGrad.Optim" })
+        {
+            byte[] Dll(string feed)
+            {
+                using var zip = ZipFile.OpenRead(Path.Combine(feed, $"{id}.{Version}.nupkg"));
+                using var stream = new MemoryStream();
+                using (var entry = (zip.GetEntry($"lib/net10.0/{id}.dll") ?? throw new InvalidOperationException($"no {id}.dll in {feed}")).Open())
+                    entry.CopyTo(stream);
+                return stream.ToArray();
+            }
+            var first = Dll(packed.Feed);
+            Assert.True(first.AsSpan().SequenceEqual(Dll(packed.SecondFeed)), $"{id}.dll differs between the two packs\n{packed.PackLog}");
+            Assert.DoesNotContain(packed.Root, Encoding.UTF8.GetString(first));   // source paths mapped away
+        }
     }
 
     [Fact]
@@ -240,7 +273,11 @@ public class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
     }
 
     /// <summary>Runs <c>dotnet</c> from PATH with a timeout, capturing both streams.</summary>
-    internal static Result Dotnet(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    internal static Result Dotnet(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        Dotnet(workingDirectory, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs <c>dotnet</c> from PATH with a timeout and extra environment variables, capturing both streams.</summary>
+    internal static Result Dotnet(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -257,6 +294,7 @@ public class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        foreach (var (key, value) in environment) info.Environment[key] = value;
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var stdout = process.StandardOutput.ReadToEndAsync();
