@@ -132,7 +132,14 @@ internal static class Gemm
             return;
         }
         if (UsePacked<T>(m, k, n)) { PackedGemm.Multiply(a, false, b, true, c, m, k, n, Threads(m, k, n)); return; }
-        for (int i = 0; i < m; i++)
+        if (!ThinParallel.RowDots(a, b, c, m, k, n)) RowDots(a, b, c, k, n, 0, m);
+    }
+
+    /// <summary>Rows [i0, i1) of C = A·Bᵀ, each entry one dot of contiguous rows (rows are independent: splitting them changes no bit).</summary>
+    internal static void RowDots<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int k, int n, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = i0; i < i1; i++)
         {
             var ai = a.Slice(i * k, k);
             var ci = c.Slice(i * n, n);
@@ -200,11 +207,18 @@ internal static class Gemm
     public static void DualMatVec<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> db, Span<T> y, Span<T> dy, int m, int k)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!ThinParallel.DualMatVec(a, b, db, y, dy, m, k)) DualMatVecRows(a, b, db, y, dy, k, 0, m);
+    }
+
+    /// <summary>Rows [i0, i1) of <see cref="DualMatVec{T}"/> (independent rows: splitting them changes no bit).</summary>
+    internal static void DualMatVecRows<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> db, Span<T> y, Span<T> dy, int k, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         Span<T> pair = stackalloc T[2];
         Span<T> joined = k <= 512 ? stackalloc T[2 * k] : new T[2 * k];
         b[..k].CopyTo(joined);
         db[..k].CopyTo(joined[k..]);
-        for (int i = 0; i < m; i++)
+        for (int i = i0; i < i1; i++)
         {
             Dots(a.Slice(i * k, k), joined, pair, k);
             y[i] = pair[0];
@@ -223,12 +237,23 @@ internal static class Gemm
     private static void VecMat<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> b, Span<T> c, Span<T> dc, int k, int n, bool dual)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int j = 0;
+        if (!ThinParallel.VecMat(a, da, b, c, dc, k, n, dual)) VecMatColumns(a, da, b, c, dc, k, n, 0, n, dual);
+    }
+
+    /// <summary>
+    /// <see cref="VecMat{T}"/> over columns [<paramref name="j0"/>, <paramref name="j1"/>) of B (row stride
+    /// <paramref name="n"/>). Blocks start at j0, so a range starting at a multiple of the widest block takes every column
+    /// through the same instructions as the whole product does: splitting columns changes no bit.
+    /// </summary>
+    internal static void VecMatColumns<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> b, Span<T> c, Span<T> dc, int k, int n,
+        int j0, int j1, bool dual) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = j0;
         ref T br = ref MemoryMarshal.GetReference(b);
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
             int w = Vector512<T>.Count;
-            for (; j <= n - 4 * w; j += 4 * w)
+            for (; j <= j1 - 4 * w; j += 4 * w)
             {
                 Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
                 for (int p = 0; p < k; p++)
@@ -254,7 +279,7 @@ internal static class Gemm
                     d2.StoreUnsafe(ref dr, (nuint)(j + 2 * w)); d3.StoreUnsafe(ref dr, (nuint)(j + 3 * w));
                 }
             }
-            for (; j <= n - w; j += w)
+            for (; j <= j1 - w; j += w)
             {
                 Vector512<T> c0 = default, d0 = default;
                 for (int p = 0; p < k; p++)
@@ -270,7 +295,7 @@ internal static class Gemm
         if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
         {
             int w = Vector256<T>.Count;
-            for (; j <= n - w; j += w)
+            for (; j <= j1 - w; j += w)
             {
                 Vector256<T> c0 = default, d0 = default;
                 for (int p = 0; p < k; p++)
@@ -283,7 +308,7 @@ internal static class Gemm
                 if (dual) d0.StoreUnsafe(ref MemoryMarshal.GetReference(dc), (nuint)j);
             }
         }
-        for (; j < n; j++)
+        for (; j < j1; j++)
         {
             T s0 = T.Zero, s1 = T.Zero;
             for (int p = 0; p < k; p++)
