@@ -14,27 +14,20 @@ internal static partial class Compute
     /// </summary>
     public static Tensor Empty(int[] dims, DType dtype)
     {
-        int n = dims.Length == 0 ? 1 : Shape.Size(dims);
-        if (TensorScope.IsActive) return new Tensor(Memory.StoragePool.Current.Rent(n, dtype), dims, dtype, owns: true);
-        Array storage = dtype == DType.Float64 ? new double[n] : new float[n];
-        return new Tensor(storage, dims, dtype);
-    }
-
-    /// <summary>A tensor of zeros.</summary>
-    public static Tensor Zeros(int[] dims, DType dtype)
-    {
-        var t = Empty(dims, dtype);
-        Array.Clear(t.Storage, 0, t.Count);
-        return t;
+        if (TensorScope.IsActive) return new Tensor(Memory.StoragePool.Current.Rent(Size(dims), dtype), dims, dtype, owns: true);
+        return new Tensor(NewStorage(dims, dtype), dims, dtype);
     }
 
     /// <summary>A fresh tensor that no scope recycles: for values that outlive the step that computes them (leaf gradients).</summary>
     public static Tensor Lasting(int[] dims, DType dtype)
     {
-        int n = dims.Length == 0 ? 1 : Shape.Size(dims);
-        Array storage = dtype == DType.Float64 ? new double[n] : new float[n];
-        return new Tensor(storage, dims, dtype, scoped: false);
+        return new Tensor(NewStorage(dims, dtype), dims, dtype, scoped: false);
     }
+
+    private static int Size(int[] dims) => dims.Length == 0 ? 1 : Shape.Size(dims);
+
+    private static Array NewStorage(int[] dims, DType dtype) =>
+        dtype == DType.Float64 ? new double[Size(dims)] : new float[Size(dims)];
 
     public static void SameType(string op, Tensor a, Tensor b)
     {

@@ -6,7 +6,7 @@ namespace AutoGrad.Memory;
 /// Storage arrays given back by ended <see cref="TensorScope"/>s, kept per thread by element type and exact length
 /// for the next tensor of that size. A training loop asks for the same sizes every step, so after the first step
 /// every result finds an array here; exact lengths waste nothing. Arrays come back holding old values: callers that
-/// need zeros clear them (<see cref="Compute.Zeros"/>).
+/// need zeros fill them (as <see cref="Tensor.Zeros(int[])"/> does).
 /// </summary>
 internal sealed class StoragePool
 {
@@ -26,9 +26,6 @@ internal sealed class StoragePool
     // Scalars (W4-style chains) skip the dictionary.
     private readonly Stack<double[]> _scalar64 = new();
     private long _bytes;
-
-    /// <summary>The number of bytes held.</summary>
-    public long Bytes => _bytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Array Rent(int n, DType dtype)
@@ -76,12 +73,5 @@ internal sealed class StoragePool
         if (!buckets.TryGetValue(a.Length, out var stack)) buckets[a.Length] = stack = new Stack<T[]>();
         stack.Push(a);
         _bytes += size;
-    }
-
-    /// <summary>Drops every pooled array.</summary>
-    public void Clear()
-    {
-        _f64.Clear(); _f32.Clear(); _scalar64.Clear();
-        _bytes = 0;
     }
 }
